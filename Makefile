@@ -1,0 +1,36 @@
+# The two Quick start commands (`make run`, `make test`) work on a fresh machine with only python3:
+# each creates .venv and installs what it needs on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint check bench catalogue clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Until the server exists, "running Stockade" is the offline policy tool on the shipped example.
+run: $(STAMP)
+	$(BIN)/stockade policy check examples/policies/*.json
+	$(BIN)/stockade policy test examples/policies/cases.jsonl
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check stockade tests bench tools
+	$(BIN)/ruff check stockade tests bench tools
+	$(BIN)/mypy stockade
+
+check: test lint
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/engine.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
