@@ -111,7 +111,9 @@ class CompiledStatement:
             if self.action_negated or None in services or "*" in action_list
             else frozenset(s for s in services if s is not None)
         )
-        resources = statement.resources if statement.resources is not None else statement.not_resources
+        resources = (
+            statement.resources if statement.resources is not None else statement.not_resources
+        )
         self.resource_negated = statement.resources is None and statement.not_resources is not None
         static: list[str] = []
         templates: list[Template] = []
@@ -165,9 +167,11 @@ class CompiledStatement:
         return hit != self.resource_negated
 
     def principal_match(self, principal: Principal | None) -> PrincipalMatch | None:
-        """How the Principal element names the caller; None if it does not (or NotPrincipal does)."""
+        """How the Principal element names the caller; None if not (or if NotPrincipal does)."""
         if self.not_principals is not None:
-            named = principal is not None and _names(self.not_principals, principal, exact_only=True)
+            named = principal is not None and _names(
+                self.not_principals, principal, exact_only=True
+            )
             return None if named else PrincipalMatch.EXACT
         if self.principals is None:
             return PrincipalMatch.EXACT
@@ -203,16 +207,22 @@ class CompiledStatement:
             return Miss(self.ref, "principal", f"the principal element does not name {who}")
         context = request.lower_context
         failed: list[ConditionOutcome] = [
-            outcome for outcome in (c.outcome(context) for c in self.conditions) if not outcome.passed
+            outcome
+            for outcome in (c.outcome(context) for c in self.conditions)
+            if not outcome.passed
         ]
         if failed:
-            missing = tuple(o.missing_key for o in failed if o.missing_key)
+            missing = tuple(key for o in failed for key in o.missing_keys)
             return Miss(self.ref, "condition", "; ".join(o.detail for o in failed), missing)
         return None
 
     def _actions(self) -> str:
         s = self.statement
-        return f"NotAction {list(s.not_actions or ())}" if self.action_negated else str(list(s.actions or ()))
+        return (
+            f"NotAction {list(s.not_actions or ())}"
+            if self.action_negated
+            else str(list(s.actions or ()))
+        )
 
     def _resources(self) -> str:
         s = self.statement

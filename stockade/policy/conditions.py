@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from stockade.policy.model import Condition
@@ -37,7 +36,7 @@ class ConditionOutcome:
 
     passed: bool
     detail: str
-    missing_key: str | None = None
+    missing_keys: tuple[str, ...] = ()
 
 
 def _compare(op: str) -> Callable[[Any, Any], bool]:
@@ -110,7 +109,7 @@ def _value_test(base: str, family: Family, values: tuple[str, ...]) -> ValueTest
 class CompiledCondition:
     """One operator/key pair of a Condition block, ready to test a context."""
 
-    __slots__ = ("condition", "key", "operator", "_templates", "_test", "_static_values")
+    __slots__ = ("_static_values", "_templates", "_test", "condition", "key", "operator")
 
     def __init__(self, condition: Condition, operator: Operator, variables_enabled: bool) -> None:
         self.condition = condition
@@ -159,23 +158,28 @@ class CompiledCondition:
         return any(map(per_value, items))
 
     def outcome(self, context: Mapping[str, ContextValue]) -> ConditionOutcome:
-        """The result with the reason a person needs: which key, which values."""
+        """The result with the reason a person needs: which key, which values, what is missing."""
         passed = self.test(context)
         condition = self.condition
         shown = ", ".join(repr(v) for v in condition.values)
+        unset = [
+            key
+            for template in self._templates
+            if template is not None
+            for key in template.unset_keys(context)
+        ]
+        note = "".join(f"; policy variable {key} has no value" for key in unset)
         value = context.get(self.key)
         if value is None or value == ():
-            why = "is missing from the request"
-            missing = None if self.operator.family is Family.NULL else condition.key
-            if self.operator.if_exists or self.operator.qualifier is not None:
-                missing = None
-            return ConditionOutcome(
-                passed, f"{condition.operator}: {condition.key} {why} (policy: {shown})", missing
-            )
+            missing = () if self.operator.family is Family.NULL else (condition.key,)
+            detail = f"{condition.operator}: {condition.key} is missing from the request"
+            return ConditionOutcome(passed, f"{detail} (policy: {shown}){note}", missing)
         got = repr(value) if isinstance(value, str) else repr(list(value))
         verdict = "holds" if passed else "fails"
         return ConditionOutcome(
-            passed, f"{condition.operator}: {condition.key} is {got}; {verdict} against {shown}"
+            passed,
+            f"{condition.operator}: {condition.key} is {got}; {verdict} against {shown}{note}",
+            tuple(unset),
         )
 
 

@@ -54,6 +54,7 @@ class Policies:
     """Every policy that applies to one principal's requests, by layer.
 
     `scps` holds one PolicySet per level of the organization path; None means no SCPs apply.
+    Build it once per principal (and policy version), not per request.
     """
 
     identity: PolicySet = EMPTY
@@ -61,8 +62,9 @@ class Policies:
     session: PolicySet | None = None
     resource: PolicySet | None = None
     scps: tuple[PolicySet, ...] | None = None
+    layers: tuple[tuple[Layer, PolicySet], ...] = field(init=False, repr=False, compare=False)
 
-    def layers(self) -> list[tuple[Layer, PolicySet]]:
+    def __post_init__(self) -> None:
         found: list[tuple[Layer, PolicySet]] = [(Layer.SCP, level) for level in self.scps or ()]
         if self.resource is not None:
             found.append((Layer.RESOURCE, self.resource))
@@ -71,7 +73,8 @@ class Policies:
             found.append((Layer.BOUNDARY, self.boundary))
         if self.session is not None:
             found.append((Layer.SESSION, self.session))
-        return found
+        # Every layer, in the order the explicit-deny pass reads them.
+        object.__setattr__(self, "layers", tuple(found))
 
 
 class _Probe(Protocol):
@@ -95,7 +98,7 @@ _FAST = _FastProbe()
 
 
 def _decide(request: Request, policies: Policies, probe: _Probe) -> tuple[Outcome, Layer | None]:
-    for layer, layer_policies in policies.layers():
+    for layer, layer_policies in policies.layers:
         if probe.denies(layer, layer_policies, request):
             return Outcome.EXPLICIT_DENY, layer
     for level in policies.scps or ():
@@ -167,7 +170,9 @@ class Explanation:
                 for miss in self.nearest
             ],
             "missing_context_values": list(self.missing_context_values),
-            "layers": {layer.value: outcome.value for layer, outcome in self.layer_outcomes.items()},
+            "layers": {
+                layer.value: outcome.value for layer, outcome in self.layer_outcomes.items()
+            },
         }
 
     def render(self) -> str:
@@ -274,7 +279,7 @@ def explain(request: Request, policies: Policies) -> Explanation:
     if layer is Layer.SESSION and policies.session is None:
         summary = "implicitly denied: a federated-user session has no session policy"
     else:
-        summary = f"implicitly denied: no {layer.wording} allows {request.action} on {request.resource}"
-    return Explanation(
-        outcome, layer, summary, (), tuple(nearest), missing, probe.layer_outcomes
-    )
+        summary = (
+            f"implicitly denied: no {layer.wording} allows {request.action} on {request.resource}"
+        )
+    return Explanation(outcome, layer, summary, (), tuple(nearest), missing, probe.layer_outcomes)

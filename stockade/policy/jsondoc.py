@@ -8,8 +8,8 @@ as "Syntax errors in policy.": NaN/Infinity, trailing garbage, control character
 
 from __future__ import annotations
 
+import json.decoder
 import re
-from json.decoder import scanstring
 from typing import Any
 
 Path = tuple[str | int, ...]
@@ -18,6 +18,8 @@ Positions = dict[Path, tuple[int, int]]
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _WHITESPACE = " \t\n\r"
 _MAX_DEPTH = 64
+# The standard library's own string scanner (C-accelerated); typeshed does not declare it.
+_scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009
 
 
 class JSONSyntaxError(ValueError):
@@ -78,10 +80,10 @@ class _Reader:
 
     def string(self) -> str:
         try:
-            result, self.pos = scanstring(self.text, self.pos + 1, True)
+            result, self.pos = _scanstring(self.text, self.pos + 1, True)
         except ValueError as exc:
             raise self.fail("bad string") from exc
-        return result
+        return str(result)
 
     def object(self, path: Path, depth: int) -> dict[str, Any]:
         self.pos += 1

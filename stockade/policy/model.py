@@ -51,7 +51,7 @@ class Statement:
     not_actions: tuple[str, ...] | None
     resources: tuple[str, ...] | None
     not_resources: tuple[str, ...] | None
-    # (principal type, value) pairs: ("AWS", "arn:aws:iam::1:root"), ("*", "*") for "Principal": "*".
+    # (type, value) pairs: ("AWS", "arn:aws:iam::1:root"); ("*", "*") for "Principal": "*".
     principals: tuple[tuple[str, str], ...] | None
     not_principals: tuple[tuple[str, str], ...] | None
     conditions: tuple[Condition, ...]
@@ -72,5 +72,5 @@ class Policy:
 
     @property
     def variables_enabled(self) -> bool:
-        """Policy variables are substituted only under Version 2012-10-17; else `${…}` is literal."""
+        """Variables are substituted only under Version 2012-10-17; else `${…}` is literal text."""
         return self.version == CURRENT_VERSION

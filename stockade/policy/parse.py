@@ -56,7 +56,9 @@ _STATEMENT_ELEMENTS = frozenset(
     }
 )
 _PRINCIPAL_TYPES = frozenset({"AWS", "Service", "Federated", "CanonicalUser"})
-_PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"})
+_PARTITIONS = frozenset(
+    {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+)
 _VENDOR = re.compile(r"[A-Za-z0-9\-.]+")
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _IAM_RESOURCE_PREFIXES = (
@@ -120,7 +122,9 @@ def _as_text(document: str | bytes | Mapping[str, Any]) -> str:
         try:
             return json.dumps(document, indent=2)
         except (TypeError, ValueError):
-            raise PolicyError(SYNTAX_ERROR + " The document holds values JSON cannot carry.") from None
+            raise PolicyError(
+                SYNTAX_ERROR + " The document holds values JSON cannot carry."
+            ) from None
     if isinstance(document, bytes | bytearray):
         try:
             return bytes(document).decode("utf-8-sig")
@@ -451,7 +455,11 @@ def _resource_format_error(resource: str) -> str | None:
         return f"IAM resource {resource} cannot contain region information."
     if region and service == "s3" and not resource_id.startswith("accesspoint/"):
         return f"Resource {resource} can not contain region information."
-    if service == "iam" and resource_id != "*" and not resource_id.startswith(_IAM_RESOURCE_PREFIXES):
+    if (
+        service == "iam"
+        and resource_id != "*"
+        and not resource_id.startswith(_IAM_RESOURCE_PREFIXES)
+    ):
         return (
             'IAM resource path must either be "*" or start with '
             + ", ".join(_IAM_RESOURCE_PREFIXES)

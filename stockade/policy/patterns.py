@@ -90,7 +90,7 @@ def union_regex(patterns: Iterable[list[str]]) -> str:
 def _emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
     pieces: list[str] = []
     while len(node) == 1 and _END not in node:
-        (atom, node), = node.items()
+        ((atom, node),) = node.items()
         pieces.append(atom)
     if len(node) == 1:  # only the end marker: the pattern stops here
         return "".join(pieces)

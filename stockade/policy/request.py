@@ -66,3 +66,54 @@ class Request:
                 for key, value in self.context.items()
             }
         return self._lower_context
+
+
+_ARN_TYPES = (
+    (":assumed-role/", PrincipalType.ASSUMED_ROLE),
+    (":federated-user/", PrincipalType.FEDERATED_USER),
+    (":user/", PrincipalType.USER),
+)
+_CONTEXT_TYPES = {
+    PrincipalType.USER: "User",
+    PrincipalType.ASSUMED_ROLE: "AssumedRole",
+    PrincipalType.FEDERATED_USER: "FederatedUser",
+    PrincipalType.ROOT: "Account",
+    PrincipalType.ANONYMOUS: "Anonymous",
+}
+
+
+def principal_from_arn(arn: str) -> Principal:
+    """A principal read from its ARN: a user, a role session (role ARN derived), a federated user
+    or the account root (`arn:aws:iam::ACCOUNT:root`)."""
+    if arn.endswith(":root"):
+        return Principal(arn, PrincipalType.ROOT)
+    for marker, kind in _ARN_TYPES:
+        if marker in arn:
+            role_arn = None
+            if kind is PrincipalType.ASSUMED_ROLE:
+                head, _, rest = arn.partition(":assumed-role/")
+                role_name = rest.split("/")[0]
+                role_arn = f"{head.replace(':sts:', ':iam:')}:role/{role_name}"
+            return Principal(arn, kind, role_arn)
+    return Principal(arn, PrincipalType.USER)
+
+
+def principal_context(principal: Principal) -> dict[str, str]:
+    """The global condition keys a principal's ARN determines (AWS global condition keys page).
+
+    aws:userid needs the unique id, which an ARN does not carry; callers that know it add it.
+    """
+    context = {
+        "aws:PrincipalType": _CONTEXT_TYPES[principal.type],
+        "aws:PrincipalAccount": principal.account,
+    }
+    if principal.type is PrincipalType.ROOT:
+        context["aws:PrincipalArn"] = principal.arn
+        context["aws:userid"] = principal.account
+    elif principal.type is PrincipalType.ASSUMED_ROLE:
+        context["aws:PrincipalArn"] = principal.role_arn or principal.arn
+    else:
+        context["aws:PrincipalArn"] = principal.arn
+    if principal.type is PrincipalType.USER:
+        context["aws:username"] = principal.arn.rsplit("/", 1)[-1]
+    return context

@@ -16,11 +16,17 @@ _ISO_DATE = re.compile(
 )
 # The range IAM's date parser accepts (the limits of a 64-bit millisecond clock).
 _MIN_YEAR, _MAX_YEAR = -292275054, 292278993
-_FIELD_LIMITS = {"month": (1, 12), "day": (1, 31), "hour": (0, 23), "minute": (0, 59), "second": (0, 59)}
+_FIELD_LIMITS = {
+    "month": (1, 12),
+    "day": (1, 31),
+    "hour": (0, 23),
+    "minute": (0, 59),
+    "second": (0, 59),
+}
 
 
 def is_policy_date(text: str) -> bool:
-    """Whether IAM accepts `text` as a Date condition value (it accepts more than it can compare)."""
+    """Whether IAM accepts `text` as a Date condition value (more than it can compare)."""
     if _EPOCH.fullmatch(text.strip()):
         return int(text) <= 2**63 - 1
     match = _ISO_DATE.fullmatch(text.strip())
@@ -34,6 +40,8 @@ def is_policy_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
 _EPOCH = re.compile(r"\d{1,19}")
 
 

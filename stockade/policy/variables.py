@@ -24,6 +24,7 @@ ContextValue = str | Sequence[str]
 class Variable:
     key: str  # lower case: variable names are case-insensitive
     default: str | None
+    name: str  # as written, for explanations
 
 
 Part = str | Variable
@@ -38,6 +39,16 @@ class Template:
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(part.key for part in self.parts if isinstance(part, Variable))
+
+    def unset_keys(self, context: Mapping[str, ContextValue]) -> list[str]:
+        """The variables with neither a value in the context nor a default."""
+        return [
+            part.name
+            for part in self.parts
+            if isinstance(part, Variable)
+            and part.default is None
+            and not isinstance(context.get(part.key), str)
+        ]
 
     def fill(self, context: Mapping[str, ContextValue], *, glob: bool) -> str | None:
         """The pattern with values in place, or None if a variable has no value.
@@ -84,7 +95,8 @@ def parse_template(text: str) -> Template | None:
             parts.append(literal)
         else:
             assert parsed is not None
-            parts.append(Variable(parsed.group(1).lower(), parsed.group(2)))
+            name = parsed.group(1)
+            parts.append(Variable(name.lower(), parsed.group(2), name))
     if not found:
         return None
     parts.append(text[position:])
