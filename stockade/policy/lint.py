@@ -63,6 +63,9 @@ class Finding:
 
 
 _MFA_KEY = "aws:multifactorauthpresent"
+# Prefixes whose several reference pages the catalogue's source merges, losing resource types and
+# keys of all but one page: checks that need those lists stay silent for them.
+_MERGED_SERVICES = frozenset({"apigateway", "elasticloadbalancing", "ses", "lex", "greengrass"})
 _PASS_ROLE = "iam:passrole"
 
 
@@ -201,6 +204,8 @@ class _StatementLinter:
         s = self.statement
         if s.actions is None or not self.actions or s.resources is None:
             return
+        if any(a.service in _MERGED_SERVICES for a in self.actions):
+            return
         names = sorted({a.full_name for a in self.actions})
         only_star = all(a.accepts_any_resource for a in self.actions)
         for resource in s.resources:
@@ -311,16 +316,17 @@ class _StatementLinter:
             )
 
     def check_key_supported(self, key: str, line: int, column: int) -> None:
-        service = key.partition(":")[0].lower()
-        if service == "aws" or not self.actions:
+        if self.catalogue.is_global_condition_key(key) or not self.actions:
+            return
+        if any(a.service in _MERGED_SERVICES for a in self.actions):
             return
         supported = {
             supported_key.lower()
             for action in self.actions
             for supported_key in _supported_keys(self.catalogue, action)
         }
-        template = _templated(key)
-        if key.lower() not in supported and template not in supported:
+        canonical = self.catalogue.canonical_condition_key(key)
+        if key.lower() not in supported and canonical not in supported:
             self.add(
                 "UNSUPPORTED_CONDITION_KEY",
                 Severity.WARNING,
@@ -358,12 +364,6 @@ class _StatementLinter:
                 line,
                 column,
             )
-
-
-def _templated(key: str) -> str:
-    """`aws:RequestTag/Team` → `aws:requesttag/${tagkey}`, as the catalogue lists such keys."""
-    head, slash, _ = key.partition("/")
-    return f"{head.lower()}/${{tagkey}}" if slash else key.lower()
 
 
 def _supported_keys(catalogue: Catalogue, action: Action) -> Iterator[str]:
