@@ -17,7 +17,13 @@ from functools import lru_cache
 
 from stockade.policy.conditions import CompiledCondition, ConditionOutcome, compile_condition
 from stockade.policy.model import Effect, Policy, PolicyKind, Statement
-from stockade.policy.patterns import Mode, action_service, compile_patterns, pattern_atoms
+from stockade.policy.patterns import (
+    Filled,
+    Mode,
+    action_service,
+    compile_patterns,
+    pattern_atoms,
+)
 from stockade.policy.patterns import union_regex as _union_regex
 from stockade.policy.request import Principal, PrincipalType, Request
 from stockade.policy.variables import Template, parse_template
@@ -64,7 +70,7 @@ class Miss:
 
 
 @lru_cache(maxsize=4096)
-def _filled_pattern(pattern: str, mode: Mode) -> re.Pattern[str]:
+def _filled_pattern(pattern: Filled, mode: Mode) -> re.Pattern[str]:
     return compile_patterns([pattern], mode)
 
 
@@ -158,7 +164,7 @@ class CompiledStatement:
         if not hit and self.resource_templates:
             context = request.lower_context
             for template in self.resource_templates:
-                filled = template.fill(context, glob=True)
+                filled = template.fill_pattern(context)
                 if filled is not None and _filled_pattern(filled, Mode.RESOURCE).fullmatch(
                     resource
                 ):
@@ -267,7 +273,9 @@ class _EffectView:
             return True
         if self.regex is not None and self.regex.fullmatch(request.resource) is not None:
             return True
-        return any(statement.applies(request) for statement in self.others)
+        # The guard matters: most views have no such statements, and an empty any() costs more
+        # than the regex match above.
+        return bool(self.others) and any(statement.applies(request) for statement in self.others)
 
 
 def _effect_view(statements: list[CompiledStatement]) -> _EffectView:

@@ -16,7 +16,7 @@ from typing import Any
 from stockade.policy.model import Condition
 from stockade.policy.operators import VARIABLE_FAMILIES, Family, Operator, SetQualifier
 from stockade.policy.operators import parse_operator as _parse_operator
-from stockade.policy.patterns import Mode, compile_patterns
+from stockade.policy.patterns import Mode, PatternText, compile_patterns
 from stockade.policy.request import ContextValue
 from stockade.policy.values import (
     parse_address,
@@ -51,20 +51,19 @@ def _compare(op: str) -> Callable[[Any, Any], bool]:
     return lambda request, policy: request == policy
 
 
-def _value_test(base: str, family: Family, values: tuple[str, ...]) -> ValueTest:
+def _value_test(base: str, family: Family, patterns: tuple[PatternText, ...]) -> ValueTest:
     """A test of one request value against all policy values of a positive operator."""
+    if base == "StringLike" or family is Family.ARN:
+        mode = Mode.STRING_LIKE if base == "StringLike" else Mode.ARN_CONDITION
+        regex = compile_patterns(patterns, mode)
+        return lambda value: regex.fullmatch(value) is not None
+    values = tuple(p if isinstance(p, str) else p.text for p in patterns)
     if family is Family.STRING:
-        if base == "StringLike":
-            regex = compile_patterns(values, Mode.STRING_LIKE)
-            return lambda value: regex.fullmatch(value) is not None
         if base == "StringEqualsIgnoreCase":
             folded = frozenset(v.casefold() for v in values)
             return lambda value: value.casefold() in folded
         exact = frozenset(values)
         return lambda value: value in exact
-    if family is Family.ARN:
-        regex = compile_patterns(values, Mode.ARN_CONDITION)
-        return lambda value: regex.fullmatch(value) is not None
     if family is Family.BOOL:
         truths = frozenset(v.lower() for v in values)
         return lambda value: value.lower() in truths
@@ -127,10 +126,12 @@ class CompiledCondition:
     def _value_test(self, context: Mapping[str, ContextValue]) -> ValueTest:
         if self._test is not None:
             return self._test
-        glob = self.operator.positive_base in ("StringLike", "ArnLike", "ArnEquals")
-        values = []
+        glob = self.operator.positive_base == "StringLike" or self.operator.family is Family.ARN
+        values: list[PatternText] = []
         for text, template in zip(self._static_values, self._templates, strict=True):
-            filled = text if template is None else template.fill(context, glob=glob)
+            filled: PatternText | None = text
+            if template is not None:
+                filled = template.fill_pattern(context) if glob else template.fill(context)
             if filled is not None:  # a variable with no value matches nothing
                 values.append(filled)
         return _value_test(self.operator.positive_base, self.operator.family, tuple(values))

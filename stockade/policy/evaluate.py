@@ -209,19 +209,43 @@ class _ExplainingProbe:
         self.matched: dict[tuple[Layer, Effect], list[StatementRef]] = {}
         self.misses: dict[tuple[Layer, Effect], list[Miss]] = {}
         self.layer_outcomes: dict[Layer, Outcome] = {}
+        self.sets: dict[Layer, PolicySet] = {}
+
+    def nearest(self, layer: Layer, request: Request) -> tuple[Miss, ...]:
+        """The Allow statements of a layer closest to applying, with why each did not."""
+        found = sorted(
+            self.misses.get((layer, Effect.ALLOW), []), key=lambda miss: _CLOSENESS[miss.stage]
+        )[:_NEAREST]
+        policies = self.sets.get(layer)
+        if len(found) < _NEAREST and policies is not None:
+            for statement in policies.statements:
+                if len(found) >= _NEAREST:
+                    break
+                if statement.is_deny or statement.matches_action(request.action_key):
+                    continue
+                miss = statement.diagnose(request)
+                if miss is not None:
+                    found.append(miss)
+        return tuple(found)
 
     def _scan(self, layer: Layer, policies: PolicySet, request: Request, effect: Effect) -> bool:
+        # Only statements whose action matches are diagnosed here, so an explanation costs what
+        # the matching statements cost; action misses are added later, for the denying layer.
+        # SCP levels share a layer: matches add up, misses are those of the level seen last.
+        self.sets[layer] = policies
         matched = self.matched.setdefault((layer, effect), [])
-        misses = self.misses.setdefault((layer, effect), [])
-        for statement in policies.statements:
+        misses = self.misses[(layer, effect)] = []
+        found = False
+        for statement in policies.candidates(request.action_key):
             if statement.ref.effect is not effect:
                 continue
             miss = statement.diagnose(request)
             if miss is None:
                 matched.append(statement.ref)
+                found = True
             else:
                 misses.append(miss)
-        return bool(matched)
+        return found
 
     def denies(self, layer: Layer, policies: PolicySet, request: Request) -> bool:
         denied = self._scan(layer, policies, request, Effect.DENY)
@@ -273,13 +297,11 @@ def explain(request: Request, policies: Policies) -> Explanation:
             summary = "allowed: every applicable layer has a matching Allow and no Deny matches"
         return Explanation(outcome, layer, summary, matched, (), missing, probe.layer_outcomes)
     assert layer is not None
-    nearest = sorted(
-        probe.misses.get((layer, Effect.ALLOW), []), key=lambda miss: _CLOSENESS[miss.stage]
-    )[:_NEAREST]
+    nearest = probe.nearest(layer, request)
     if layer is Layer.SESSION and policies.session is None:
         summary = "implicitly denied: a federated-user session has no session policy"
     else:
         summary = (
             f"implicitly denied: no {layer.wording} allows {request.action} on {request.resource}"
         )
-    return Explanation(outcome, layer, summary, (), tuple(nearest), missing, probe.layer_outcomes)
+    return Explanation(outcome, layer, summary, (), nearest, missing, probe.layer_outcomes)

@@ -15,7 +15,7 @@ from typing import Any
 Path = tuple[str | int, ...]
 Positions = dict[Path, tuple[int, int]]
 
-_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _WHITESPACE = " \t\n\r"
 _MAX_DEPTH = 64
 # The standard library's own string scanner (C-accelerated); typeshed does not declare it.
@@ -74,9 +74,13 @@ class _Reader:
         match = _NUMBER.match(self.text, self.pos)
         if match is None:
             raise self.fail("unexpected character")
-        self.pos = match.end()
         token = match.group()
-        return float(token) if any(c in token for c in ".eE") else int(token)
+        try:
+            number = float(token) if any(c in token for c in ".eE") else int(token)
+        except ValueError:  # past Python's limit on digits in an integer
+            raise self.fail("number too long") from None
+        self.pos = match.end()
+        return number
 
     def string(self) -> str:
         try:

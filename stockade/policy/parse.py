@@ -60,7 +60,7 @@ _PARTITIONS = frozenset(
     {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
 )
 _VENDOR = re.compile(r"[A-Za-z0-9\-.]+")
-_ACCOUNT_ID = re.compile(r"\d{12}")
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _IAM_RESOURCE_PREFIXES = (
     "user/",
     "federated-user/",
@@ -121,7 +121,7 @@ def _as_text(document: str | bytes | Mapping[str, Any]) -> str:
     if isinstance(document, Mapping):
         try:
             return json.dumps(document, indent=2)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             raise PolicyError(
                 SYNTAX_ERROR + " The document holds values JSON cannot carry."
             ) from None

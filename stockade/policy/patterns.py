@@ -13,13 +13,22 @@ so matching many patterns costs one pass over the candidate, not one pass per pa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
+from dataclasses import dataclass
 from enum import Enum
 
-# Policy variables may insert `*` and `?` that must match only themselves (`${*}`, or a value that
-# holds one). Substitution writes them as these two private characters, which match literally.
-LITERAL_STAR = "\x00"
-LITERAL_QUESTION = "\x01"
+
+@dataclass(frozen=True, slots=True)
+class Filled:
+    """A pattern after policy-variable substitution. The characters at `literal` positions came
+    from a value or from `${*}`/`${?}`: a `*` or `?` there matches only itself."""
+
+    text: str
+    literal: frozenset[int]
+
+
+PatternText = str | Filled
+_NONE: frozenset[int] = frozenset()
 
 
 class Mode(Enum):
@@ -29,47 +38,56 @@ class Mode(Enum):
     STRING_LIKE = "string-like"
 
 
-def _escape(char: str) -> str:
-    if char == LITERAL_STAR:
-        return re.escape("*")
-    if char == LITERAL_QUESTION:
-        return re.escape("?")
-    return re.escape(char)
+def _glob_atoms(
+    text: str,
+    start: int,
+    literal: Container[int],
+    wildcards: tuple[str, str, str],
+) -> list[str]:
+    """Regex atoms for `text`, which begins at position `start` of the whole pattern.
 
-
-def _glob_atoms(text: str, star: str, question: str, trailing_star: str) -> list[str]:
+    `wildcards` is what `*`, `?` and a `*` ending the text become.
+    """
+    star, question, trailing_star = wildcards
     atoms: list[str] = []
     last = len(text) - 1
     for i, char in enumerate(text):
-        if char == "*":
+        if start + i in literal or char not in "*?":
+            atoms.append(re.escape(char))
+        elif char == "?":
+            atoms.append(question)
+        else:
             atom = trailing_star if i == last else star
             if atoms and atoms[-1] == atom:
                 continue  # `**` means the same as `*`; keep the regex from backtracking twice
             atoms.append(atom)
-        elif char == "?":
-            atoms.append(question)
-        else:
-            atoms.append(_escape(char))
     return atoms
 
 
-def pattern_atoms(pattern: str, mode: Mode) -> list[str]:
+_ANYTHING = (".*", ".", ".*")
+_IN_SEGMENT = {
+    Mode.RESOURCE: ("[^:]*", "[^:]", ".*"),  # a `*` ending a segment may run past colons
+    Mode.ARN_CONDITION: ("[^:]*", "[^:]", "[^:]*"),
+}
+
+
+def pattern_atoms(pattern: PatternText, mode: Mode) -> list[str]:
     """The regex pieces of one pattern, one per character, for joining or merging into a trie."""
+    text, literal = (
+        (pattern, _NONE) if isinstance(pattern, str) else (pattern.text, pattern.literal)
+    )
     if mode is Mode.ACTION:
-        return _glob_atoms(pattern.lower(), ".*", ".", ".*")
+        return _glob_atoms(text.lower(), 0, literal, _ANYTHING)
     if mode is Mode.STRING_LIKE:
-        return _glob_atoms(pattern, ".*", ".", ".*")
-    segments = pattern.split(":", 5)
+        return _glob_atoms(text, 0, literal, _ANYTHING)
     atoms: list[str] = []
-    for number, segment in enumerate(segments):
+    start = 0
+    for number, segment in enumerate(text.split(":", 5)):
         if number:
             atoms.append(":")
-        if number == 5:
-            atoms += _glob_atoms(segment, ".*", ".", ".*")
-        elif mode is Mode.RESOURCE:
-            atoms += _glob_atoms(segment, "[^:]*", "[^:]", ".*")
-        else:
-            atoms += _glob_atoms(segment, "[^:]*", "[^:]", "[^:]*")
+        wildcards = _ANYTHING if number == 5 else _IN_SEGMENT[mode]
+        atoms += _glob_atoms(segment, start, literal, wildcards)
+        start += len(segment) + 1
     return atoms
 
 
@@ -84,6 +102,8 @@ def union_regex(patterns: Iterable[list[str]]) -> str:
         for atom in atoms:
             node = node.setdefault(atom, {})
         node[_END] = {}
+    if not trie:
+        return "(?!)"  # no pattern: match nothing
     return _emit(trie)
 
 
@@ -99,7 +119,7 @@ def _emit(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
     return "".join(pieces) + "(?:" + "|".join(branches) + ")"
 
 
-def compile_patterns(patterns: Iterable[str], mode: Mode) -> re.Pattern[str]:
+def compile_patterns(patterns: Iterable[PatternText], mode: Mode) -> re.Pattern[str]:
     """A compiled regex that fully matches any of `patterns` under `mode`'s rules."""
     return re.compile(union_regex(pattern_atoms(p, mode) for p in patterns), re.DOTALL)
 

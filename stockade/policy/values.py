@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 _ISO_DATE = re.compile(
-    r"(?P<year>-?\d{1,9})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?"
-    r"(?:[Tt](?:(?P<hour>\d{1,2})(?::(?P<minute>\d{1,2})(?::(?P<second>\d{1,2})"
-    r"(?:\.(?P<fraction>\d{1,9}))?)?)?(?P<zone>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?)?"
+    r"(?P<year>-?[0-9]{1,9})(?:-(?P<month>[0-9]{1,2})(?:-(?P<day>[0-9]{1,2}))?)?"
+    r"(?:[Tt](?:(?P<hour>[0-9]{1,2})(?::(?P<minute>[0-9]{1,2})(?::(?P<second>[0-9]{1,2})"
+    r"(?:\.(?P<fraction>[0-9]{1,9}))?)?)?(?P<zone>[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?)?"
 )
 # The range IAM's date parser accepts (the limits of a 64-bit millisecond clock).
 _MIN_YEAR, _MAX_YEAR = -292275054, 292278993
@@ -42,7 +42,7 @@ def is_policy_date(text: str) -> bool:
     return True
 
 
-_EPOCH = re.compile(r"\d{1,19}")
+_EPOCH = re.compile(r"[0-9]{1,19}")
 
 
 def parse_date(text: str) -> datetime | None:
@@ -68,10 +68,10 @@ def parse_date(text: str) -> datetime | None:
             int(parts["second"] or 0),
             int(fraction),
             tzinfo=_zone(parts["zone"]),
-        )
-    except ValueError:
+        ).astimezone(UTC)
+    except (ValueError, OverflowError):  # valid for IAM, but past what datetime can hold
         return None
-    return value.astimezone(UTC)
+    return value
 
 
 def _zone(text: str | None) -> timezone:

@@ -11,11 +11,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from stockade.policy.patterns import LITERAL_QUESTION, LITERAL_STAR
+from stockade.policy.patterns import Filled
 
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _BODY = re.compile(r"\s*([^\s,']+)\s*(?:,\s*'([^']*)'\s*)?")
-_LITERALS = {"*": LITERAL_STAR, "?": LITERAL_QUESTION, "$": "$"}
+_LITERALS = frozenset("*?$")
 
 ContextValue = str | Sequence[str]
 
@@ -27,7 +27,14 @@ class Variable:
     name: str  # as written, for explanations
 
 
-Part = str | Variable
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """`${*}`, `${?}` or `${$}`: the character itself, never a wildcard."""
+
+    char: str
+
+
+Part = str | Variable | Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +42,6 @@ class Template:
     """A pattern split into literal text and variables."""
 
     parts: tuple[Part, ...]
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return tuple(part.key for part in self.parts if isinstance(part, Variable))
 
     def unset_keys(self, context: Mapping[str, ContextValue]) -> list[str]:
         """The variables with neither a value in the context nor a default."""
@@ -50,29 +53,37 @@ class Template:
             and not isinstance(context.get(part.key), str)
         ]
 
-    def fill(self, context: Mapping[str, ContextValue], *, glob: bool) -> str | None:
+    def fill_pattern(self, context: Mapping[str, ContextValue]) -> Filled | None:
         """The pattern with values in place, or None if a variable has no value.
 
-        With `glob`, `*` and `?` that come from values (or `${*}`/`${?}`) are marked literal, so
-        that only the policy author's own wildcards stay wildcards.
+        Characters that come from values (and from `${*}`, `${?}`) are marked literal, so that
+        only the policy author's own `*` and `?` stay wildcards.
         """
-        out: list[str] = []
+        text: list[str] = []
+        literal: list[int] = []
+        length = 0
         for part in self.parts:
             if isinstance(part, str):
-                out.append(part)
-                continue
-            value = context.get(part.key)
-            if not isinstance(value, str):  # absent, or a multivalued key: no substitution
-                if part.default is None:
-                    return None
-                value = part.default
-            if glob:
-                value = value.replace("*", LITERAL_STAR).replace("?", LITERAL_QUESTION)
-            out.append(value)
-        filled = "".join(out)
-        if not glob:
-            filled = filled.replace(LITERAL_STAR, "*").replace(LITERAL_QUESTION, "?")
-        return filled
+                piece = part
+            else:
+                if isinstance(part, Literal):
+                    piece = part.char
+                else:
+                    value = context.get(part.key)
+                    if not isinstance(value, str):  # absent, or multivalued: no substitution
+                        if part.default is None:
+                            return None
+                        value = part.default
+                    piece = value
+                literal.extend(range(length, length + len(piece)))
+            text.append(piece)
+            length += len(piece)
+        return Filled("".join(text), frozenset(literal))
+
+    def fill(self, context: Mapping[str, ContextValue]) -> str | None:
+        """The plain text with values in place, for exact comparisons; None if one is missing."""
+        filled = self.fill_pattern(context)
+        return None if filled is None else filled.text
 
 
 def parse_template(text: str) -> Template | None:
@@ -84,15 +95,14 @@ def parse_template(text: str) -> Template | None:
     found = False
     for match in _VARIABLE.finditer(text):
         body = match.group(1)
-        literal = _LITERALS.get(body)
         parsed = _BODY.fullmatch(body)
-        if literal is None and parsed is None:
+        if body not in _LITERALS and parsed is None:
             continue  # not a variable: the text stays as written
         found = True
         parts.append(text[position : match.start()])
         position = match.end()
-        if literal is not None:
-            parts.append(literal)
+        if body in _LITERALS:
+            parts.append(Literal(body))
         else:
             assert parsed is not None
             name = parsed.group(1)
