@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from stockade.policy.model import Condition
@@ -21,7 +20,7 @@ from stockade.policy.request import ContextValue
 from stockade.policy.values import (
     parse_address,
     parse_binary,
-    parse_date,
+    parse_instant,
     parse_network,
     parse_number,
 )
@@ -77,11 +76,11 @@ def _value_test(base: str, family: Family, patterns: tuple[PatternText, ...]) ->
 
         return numeric
     if family is Family.DATE:
-        dates = [d for d in map(parse_date, values) if d is not None]
+        dates = [d for d in map(parse_instant, values) if d is not None]
         compare_dates = _compare(base)
 
         def date(value: str) -> bool:
-            moment: datetime | None = parse_date(value)
+            moment = parse_instant(value)
             return moment is not None and any(compare_dates(moment, d) for d in dates)
 
         return date
@@ -146,6 +145,8 @@ class CompiledCondition:
         if not present:
             if operator.qualifier is SetQualifier.FOR_ALL_VALUES:
                 return True
+            if operator.qualifier is SetQualifier.FOR_ANY_VALUE:
+                return operator.if_exists  # no value to satisfy it, negated or not
             return operator.if_exists or operator.negated
         matches = self._value_test(context)
         assert value is not None

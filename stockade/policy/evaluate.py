@@ -97,7 +97,14 @@ class _FastProbe:
 _FAST = _FastProbe()
 
 
+# STS API Reference, GetCallerIdentity: no permission is needed, and an explicit deny cannot
+# stop it.
+_ALWAYS_ALLOWED = frozenset({"sts:getcalleridentity"})
+
+
 def _decide(request: Request, policies: Policies, probe: _Probe) -> tuple[Outcome, Layer | None]:
+    if request.action_key in _ALWAYS_ALLOWED:
+        return Outcome.ALLOWED, None
     for layer, layer_policies in policies.layers:
         if probe.denies(layer, layer_policies, request):
             return Outcome.EXPLICIT_DENY, layer
@@ -152,8 +159,8 @@ class Explanation:
     layer_outcomes: dict[Layer, Outcome] = field(default_factory=dict)
 
     def denial_message(self, caller: str, action: str, resource: str) -> str:
-        """AWS's AccessDenied wording for this decision."""
-        head = f"{caller} is not authorized to perform: {action} on resource: {resource}"
+        """AWS's AccessDenied wording for this decision; `caller` is the caller's ARN."""
+        head = f"User: {caller} is not authorized to perform: {action} on resource: {resource}"
         layer = self.decided_by or Layer.IDENTITY
         if self.outcome is Outcome.EXPLICIT_DENY:
             return f"{head} with an explicit deny in a{_an(layer.wording)} {layer.wording}"
@@ -289,7 +296,9 @@ def explain(request: Request, policies: Policies) -> Explanation:
             for ref in refs
         )
         principal = request.principal
-        if principal is not None and principal.type is PrincipalType.ROOT:
+        if request.action_key in _ALWAYS_ALLOWED:
+            summary = f"allowed: {request.action} needs no permission and cannot be denied"
+        elif principal is not None and principal.type is PrincipalType.ROOT:
             summary = "allowed: the account root user has full access in its own account"
         elif layer is Layer.RESOURCE:
             summary = "allowed by a resource-based policy that names the caller"

@@ -23,7 +23,12 @@ _scanstring: Any = getattr(json.decoder, "scanstring")  # noqa: B009
 
 
 class JSONSyntaxError(ValueError):
-    """Raised for any text that is not one strict JSON value."""
+    """Raised for any text that is not one strict JSON value; says where."""
+
+    def __init__(self, what: str, line: int, column: int) -> None:
+        super().__init__(f"{what} at line {line}, column {column}")
+        self.line = line
+        self.column = column
 
 
 class _Reader:
@@ -50,8 +55,7 @@ class _Reader:
         self.pos = pos
 
     def fail(self, what: str) -> JSONSyntaxError:
-        line, column = self.where(self.pos)
-        return JSONSyntaxError(f"{what} at line {line}, column {column}")
+        return JSONSyntaxError(what, *self.where(self.pos))
 
     def value(self, path: Path, depth: int) -> Any:
         if depth > _MAX_DEPTH:

@@ -113,7 +113,7 @@ def parse_policy(
     try:
         root, positions = load_with_positions(text)
     except JSONSyntaxError as exc:
-        raise PolicyError(SYNTAX_ERROR + f" {exc}.") from None
+        raise PolicyError(SYNTAX_ERROR + f" {exc}.", line=exc.line, column=exc.column) from None
     return _Validator(root, positions, kind, policy_id, text).run(require_current_version)
 
 

@@ -6,7 +6,6 @@ import base64
 import binascii
 import ipaddress
 import re
-from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 _ISO_DATE = re.compile(
@@ -27,62 +26,73 @@ _FIELD_LIMITS = {
 
 def is_policy_date(text: str) -> bool:
     """Whether IAM accepts `text` as a Date condition value (more than it can compare)."""
-    if _EPOCH.fullmatch(text.strip()):
+    text = text.strip()
+    if _EPOCH.fullmatch(text):
         return int(text) <= 2**63 - 1
-    match = _ISO_DATE.fullmatch(text.strip())
+    match = _ISO_DATE.fullmatch(text)
     if match is None or not _MIN_YEAR <= int(match["year"]) <= _MAX_YEAR:
         return False
-    for field, (low, high) in _FIELD_LIMITS.items():
-        if match[field] is not None and not low <= int(match[field]) <= high:
+    for name, (low, high) in _FIELD_LIMITS.items():
+        if match[name] is not None and not low <= int(match[name]) <= high:
             return False
-    try:
-        _zone(match["zone"])
-    except ValueError:
-        return False
-    return True
+    return _zone_offset(match["zone"]) is not None
 
 
 _EPOCH = re.compile(r"[0-9]{1,19}")
+_MICROS = 1_000_000
 
 
-def parse_date(text: str) -> datetime | None:
-    """An ISO 8601 date-time (or epoch seconds) as AWS accepts it, in UTC; None if it is not one."""
+def parse_instant(text: str) -> int | None:
+    """An ISO 8601 date-time, or epoch seconds, as microseconds since the epoch (UTC).
+
+    An integer rather than a datetime, so that the whole range IAM accepts compares correctly,
+    years before 1 and after 9999 included. None if `text` is not a date IAM reads.
+    """
     text = text.strip()
     if _EPOCH.fullmatch(text):
-        try:
-            return datetime.fromtimestamp(int(text), tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
+        return int(text) * _MICROS
     match = _ISO_DATE.fullmatch(text)
     if match is None:
         return None
-    parts = match.groupdict()
-    try:
-        fraction = (parts["fraction"] or "0")[:6].ljust(6, "0")
-        value = datetime(
-            int(parts["year"]),
-            int(parts["month"] or 1),
-            int(parts["day"] or 1),
-            int(parts["hour"] or 0),
-            int(parts["minute"] or 0),
-            int(parts["second"] or 0),
-            int(fraction),
-            tzinfo=_zone(parts["zone"]),
-        ).astimezone(UTC)
-    except (ValueError, OverflowError):  # valid for IAM, but past what datetime can hold
+    year, month, day = int(match["year"]), int(match["month"] or 1), int(match["day"] or 1)
+    offset = _zone_offset(match["zone"])
+    if not 1 <= month <= 12 or not 1 <= day <= _days_in_month(year, month) or offset is None:
         return None
-    return value
+    hour, minute, second = (int(match[name] or 0) for name in ("hour", "minute", "second"))
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    fraction = int((match["fraction"] or "0")[:6].ljust(6, "0"))
+    seconds = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+    return (seconds - offset) * _MICROS + fraction
 
 
-def _zone(text: str | None) -> timezone:
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return 29 if leap else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days from 1970-01-01 in the proleptic Gregorian calendar, for any year (H. Hinnant)."""
+    year -= month <= 2
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468
+
+
+def _zone_offset(text: str | None) -> int | None:
+    """A zone designator as seconds east of UTC; None if it is not one."""
     if not text or text in "Zz":
-        return UTC
+        return 0
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
     if hours > 23 or minutes > 59:
-        raise ValueError("bad time zone")
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+        return None
+    return sign * (hours * 3600 + minutes * 60)
 
 
 def parse_number(text: str) -> Decimal | None:
