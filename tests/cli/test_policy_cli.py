@@ -139,8 +139,8 @@ def test_simulate_explains_an_implicit_deny() -> None:
     assert "resource: resource arn:aws:s3:::team-data/home/bob/notes.txt is not in" in result.stdout
 
 
-def test_simulate_uses_the_principal_name_and_context() -> None:
-    allowed = stockade(
+def simulate_alice_writing_home(*extra: str) -> subprocess.CompletedProcess[str]:
+    return stockade(
         "policy",
         "simulate",
         "--policy",
@@ -153,10 +153,13 @@ def test_simulate_uses_the_principal_name_and_context() -> None:
         "s3:PutObject",
         "--resource",
         "arn:aws:s3:::team-data/home/alice/notes.txt",
-        "--context",
-        "aws:MultiFactorAuthPresent=true",
-        "--format",
-        "json",
+        *extra,
+    )
+
+
+def test_simulate_uses_the_principal_name_and_context() -> None:
+    allowed = simulate_alice_writing_home(
+        "--context", "aws:MultiFactorAuthPresent=true", "--format", "json"
     )
     assert allowed.returncode == 0, allowed.stdout
     report = json.loads(allowed.stdout)
@@ -165,20 +168,7 @@ def test_simulate_uses_the_principal_name_and_context() -> None:
     assert matched["policy"].endswith("developer.json")
     assert (matched["sid"], matched["line"]) == ("WriteOwnHome", 10)
     # Without MFA in the context the same request meets require-mfa.json's Deny.
-    denied = stockade(
-        "policy",
-        "simulate",
-        "--policy",
-        EXAMPLES / "developer.json",
-        "--policy",
-        EXAMPLES / "require-mfa.json",
-        "--principal",
-        "arn:aws:iam::123456789012:user/alice",
-        "--action",
-        "s3:PutObject",
-        "--resource",
-        "arn:aws:s3:::team-data/home/alice/notes.txt",
-    )
+    denied = simulate_alice_writing_home()
     assert denied.returncode == 1
     assert denied.stdout.startswith("explicitDeny:")
     assert "DenyAllExceptListedIfNoMFA" in denied.stdout
