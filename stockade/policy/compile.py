@@ -206,7 +206,10 @@ class CompiledStatement:
             return Miss(self.ref, "action", f"action {request.action} is not in {self._actions()}")
         if not self.matches_resource(request):
             return Miss(
-                self.ref, "resource", f"resource {request.resource} is not in {self._resources()}"
+                self.ref,
+                "resource",
+                f"resource {request.resource} is not in {self._resources()}"
+                + self._filled_resources(request),
             )
         if self.principal_match(request.principal) is None:
             who = request.principal.arn if request.principal else "an anonymous caller"
@@ -229,6 +232,19 @@ class CompiledStatement:
             if self.action_negated
             else str(list(s.actions or ()))
         )
+
+    def _filled_resources(self, request: Request) -> str:
+        """The variable patterns as this request filled them, since that is what was compared."""
+        shown = []
+        for template in self.resource_templates:
+            filled = template.fill(request.lower_context)
+            if filled is None:
+                shown.append(
+                    "no value for " + ", ".join(template.unset_keys(request.lower_context))
+                )
+            else:
+                shown.append(filled)
+        return f" (filled in: {shown})" if shown else ""
 
     def _resources(self) -> str:
         s = self.statement
