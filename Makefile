@@ -13,10 +13,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Until the server exists, "running Stockade" is the offline policy tool on the shipped example.
+# Stockade on its embedded default: SQLite in .stockade-data, loopback, first-run setup.
 run: $(STAMP)
-	$(BIN)/stockade policy check examples/policies/*.json
-	$(BIN)/stockade policy test examples/policies/cases.jsonl
+	$(BIN)/stockade serve --data-dir .stockade-data
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

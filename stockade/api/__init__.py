@@ -1,0 +1,1 @@
+"""Handlers: one module per AWS service; operation name → domain call, plus its authorization."""

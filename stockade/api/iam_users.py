@@ -1,0 +1,188 @@
+"""IAM users, groups and memberships."""
+
+from __future__ import annotations
+
+from stockade.api.authorize import authorize
+from stockade.api.context import Call
+from stockade.api.registry import Result, caller_user_name, operation, paginate, tag_context, target
+from stockade.identity import entities, groups, names, tags, users
+from stockade.identity.entities import GROUP, USER
+
+
+@operation("iam", "CreateUser")
+def create_user(call: Call) -> Result:
+    p = call.params
+    path = p.get("Path") or "/"
+    extra = tag_context(call)
+    if p.get("PermissionsBoundary"):
+        extra["iam:PermissionsBoundary"] = p["PermissionsBoundary"]
+    authorize(
+        call,
+        "iam:CreateUser",
+        names.arn(call.caller.account_id, "user", path, p["UserName"]),
+        extra,
+    )
+    user = users.create_user(
+        call.tx,
+        call.caller.account_id,
+        p["UserName"],
+        path,
+        call.services.quotas,
+        boundary=p.get("PermissionsBoundary"),
+        new_tags=p.get("Tags") or (),
+    )
+    return {"User": user}
+
+
+@operation("iam", "GetUser")
+def get_user(call: Call) -> Result:
+    name = caller_user_name(call)
+    row = target(call, USER, name, "iam:GetUser")
+    return {"User": users.view(call.tx, call.caller.account_id, row, with_tags=True)}
+
+
+@operation("iam", "ListUsers")
+def list_users(call: Call) -> Result:
+    account = call.caller.account_id
+    authorize(call, "iam:ListUsers", f"arn:aws:iam::{account}:user/")
+    rows = entities.listing(call.tx, USER, account, call.params.get("PathPrefix"))
+    return paginate(call, [users.view(call.tx, account, r) for r in rows], "Users")
+
+
+@operation("iam", "UpdateUser")
+def update_user(call: Call) -> Result:
+    p = call.params
+    row = target(call, USER, p["UserName"], "iam:UpdateUser")
+    entities.rename(
+        call.tx, USER, call.caller.account_id, row, p.get("NewUserName"), p.get("NewPath")
+    )
+    return None
+
+
+@operation("iam", "DeleteUser")
+def delete_user(call: Call) -> Result:
+    target(call, USER, call.params["UserName"], "iam:DeleteUser")
+    users.delete_user(call.tx, call.caller.account_id, call.params["UserName"])
+    return None
+
+
+@operation("iam", "TagUser")
+def tag_user(call: Call) -> Result:
+    row = target(call, USER, call.params["UserName"], "iam:TagUser", tag_context(call))
+    tags.tag(
+        call.tx,
+        call.caller.account_id,
+        USER.arn(call.caller.account_id, row),
+        call.params["Tags"],
+        call.services.quotas,
+    )
+    return None
+
+
+@operation("iam", "UntagUser")
+def untag_user(call: Call) -> Result:
+    keys = call.params["TagKeys"]
+    row = target(call, USER, call.params["UserName"], "iam:UntagUser", {"aws:TagKeys": keys})
+    tags.untag(call.tx, USER.arn(call.caller.account_id, row), keys)
+    return None
+
+
+@operation("iam", "ListUserTags")
+def list_user_tags(call: Call) -> Result:
+    row = target(call, USER, call.params["UserName"], "iam:ListUserTags")
+    return paginate(call, tags.list_tags(call.tx, USER.arn(call.caller.account_id, row)), "Tags")
+
+
+@operation("iam", "PutUserPermissionsBoundary")
+def put_user_boundary(call: Call) -> Result:
+    boundary = call.params["PermissionsBoundary"]
+    target(
+        call,
+        USER,
+        call.params["UserName"],
+        "iam:PutUserPermissionsBoundary",
+        {"iam:PermissionsBoundary": boundary},
+    )
+    users.set_boundary(call.tx, call.caller.account_id, call.params["UserName"], boundary)
+    return None
+
+
+@operation("iam", "DeleteUserPermissionsBoundary")
+def delete_user_boundary(call: Call) -> Result:
+    target(call, USER, call.params["UserName"], "iam:DeleteUserPermissionsBoundary")
+    users.set_boundary(call.tx, call.caller.account_id, call.params["UserName"], None)
+    return None
+
+
+# -- groups ----------------------------------------------------------------------------------
+@operation("iam", "CreateGroup")
+def create_group(call: Call) -> Result:
+    p = call.params
+    path = p.get("Path") or "/"
+    authorize(
+        call, "iam:CreateGroup", names.arn(call.caller.account_id, "group", path, p["GroupName"])
+    )
+    return {
+        "Group": groups.create_group(
+            call.tx, call.caller.account_id, p["GroupName"], path, call.services.quotas
+        )
+    }
+
+
+@operation("iam", "GetGroup")
+def get_group(call: Call) -> Result:
+    row = target(call, GROUP, call.params["GroupName"], "iam:GetGroup")
+    account = call.caller.account_id
+    members = [users.view(call.tx, account, u) for u in users.members_of(call.tx, row["group_id"])]
+    return paginate(call, members, "Users", Group=groups.view(account, row))
+
+
+@operation("iam", "ListGroups")
+def list_groups(call: Call) -> Result:
+    account = call.caller.account_id
+    authorize(call, "iam:ListGroups", f"arn:aws:iam::{account}:group/")
+    rows = entities.listing(call.tx, GROUP, account, call.params.get("PathPrefix"))
+    return paginate(call, [groups.view(account, r) for r in rows], "Groups")
+
+
+@operation("iam", "UpdateGroup")
+def update_group(call: Call) -> Result:
+    p = call.params
+    row = target(call, GROUP, p["GroupName"], "iam:UpdateGroup")
+    entities.rename(
+        call.tx, GROUP, call.caller.account_id, row, p.get("NewGroupName"), p.get("NewPath")
+    )
+    return None
+
+
+@operation("iam", "DeleteGroup")
+def delete_group(call: Call) -> Result:
+    target(call, GROUP, call.params["GroupName"], "iam:DeleteGroup")
+    groups.delete_group(call.tx, call.caller.account_id, call.params["GroupName"])
+    return None
+
+
+@operation("iam", "AddUserToGroup")
+def add_user_to_group(call: Call) -> Result:
+    p = call.params
+    target(call, GROUP, p["GroupName"], "iam:AddUserToGroup")
+    users.add_to_group(
+        call.tx, call.caller.account_id, p["GroupName"], p["UserName"], call.services.quotas
+    )
+    return None
+
+
+@operation("iam", "RemoveUserFromGroup")
+def remove_user_from_group(call: Call) -> Result:
+    p = call.params
+    target(call, GROUP, p["GroupName"], "iam:RemoveUserFromGroup")
+    users.remove_from_group(call.tx, call.caller.account_id, p["GroupName"], p["UserName"])
+    return None
+
+
+@operation("iam", "ListGroupsForUser")
+def list_groups_for_user(call: Call) -> Result:
+    row = target(call, USER, call.params["UserName"], "iam:ListGroupsForUser")
+    account = call.caller.account_id
+    found = [groups.view(account, g) for g in users.group_rows_of(call.tx, row["user_id"])]
+    return paginate(call, found, "Groups")

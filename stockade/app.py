@@ -1,0 +1,206 @@
+"""The ASGI application: one endpoint that speaks the AWS Query protocol for IAM and STS.
+
+A request walks: form/query parameters → SigV4 (read, key lookup, verify) → the operation's
+input parsed by botocore's model → the caller's identity → the handler, inside one transaction,
+which authorizes with the policy engine → the response serialised by the model. Every failure
+leaves as an AWS error document; nothing a client sends produces a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from stockade.api.context import Call, Caller, Services
+from stockade.api.handlers import OPERATIONS
+from stockade.auth.identifiers import new_request_id
+from stockade.auth.sigv4 import SignatureError, read_signature, verify_signature
+from stockade.identity import entities, keys, names, tags
+from stockade.identity.entities import USER
+from stockade.identity.errors import IdentityError
+from stockade.policy.request import principal_context
+from stockade.protocol import AWSError, ServiceProtocol
+from stockade.store import Store
+
+log = logging.getLogger("stockade.requests")
+
+_XML = "text/xml"
+_SERVICES = ("iam", "sts")
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    method: str
+    path: str
+    query_string: str
+    headers: dict[str, str]
+    body: bytes
+    client_ip: str
+    secure: bool
+
+
+class Gateway:
+    """Turns one HTTP request into one AWS operation and its answer."""
+
+    def __init__(self, store: Store, services: Services) -> None:
+        self.store = store
+        self.services = services
+        self.protocols = {name: ServiceProtocol.load(name) for name in _SERVICES}
+
+    def handle(self, incoming: Incoming) -> tuple[int, bytes]:
+        request_id = new_request_id()
+        params = dict(parse_qsl(incoming.query_string, keep_blank_values=True))
+        if incoming.method == "POST" and incoming.body:
+            params.update(
+                parse_qsl(incoming.body.decode("utf-8", "replace"), keep_blank_values=True)
+            )
+        action = params.pop("Action", None)
+        params.pop("Version", None)
+        for key in [k for k in params if k.startswith("X-Amz-")]:
+            del params[key]
+        protocol = self.protocols["iam"]
+        started = time.perf_counter()
+        try:
+            signed = read_signature(incoming.method, incoming.query_string, incoming.headers)
+            service = signed.service if signed.service in self.protocols else "iam"
+            protocol = self.protocols[service]
+            if not action:
+                raise AWSError("MissingAction", "Missing Action", 400)
+            if action not in protocol.operation_names():
+                raise AWSError(
+                    "InvalidAction",
+                    f"Could not find operation {action} for version {protocol.api_version}",
+                    400,
+                )
+            operation = OPERATIONS[service].get(action)
+            if operation is None:
+                raise AWSError("NotImplemented", f"Stockade does not offer {action}.", 501)
+            parsed = protocol.parse_request(action, params)
+            now = datetime.now(UTC)
+            session = self.store.write() if operation.writes else self.store.read()
+            with session as tx:
+                owner = keys.owner(tx, self.services.box, signed.access_key_id)
+                if owner is None or owner.status != "Active":
+                    raise AWSError(
+                        "InvalidClientTokenId",
+                        "The security token included in the request is invalid.",
+                        403,
+                    )
+                verify_signature(
+                    signed,
+                    method=incoming.method,
+                    path=incoming.path,
+                    query_string=incoming.query_string,
+                    headers=incoming.headers,
+                    body=incoming.body,
+                    secret_access_key=owner.secret,
+                    now=now,
+                )
+                caller = self._caller(tx, owner)
+                call = Call(
+                    tx,
+                    self.services,
+                    caller,
+                    action,
+                    parsed,
+                    now,
+                    self._context(tx, caller, incoming, now),
+                )
+                result = operation.handler(call)
+            self._record_use(owner, service, now)
+            body = protocol.serialize_response(action, result, request_id)
+            status = 200
+        except SignatureError as exc:
+            status, body = protocol.serialize_error(
+                AWSError(exc.code, exc.message), request_id, action
+            )
+        except IdentityError as exc:
+            status, body = protocol.serialize_error(
+                AWSError(exc.code, exc.message), request_id, action
+            )
+        except AWSError as exc:
+            status, body = protocol.serialize_error(exc, request_id, action)
+        except Exception:
+            log.exception("internal failure in %s (request %s)", action, request_id)
+            failure = AWSError(
+                "InternalFailure",
+                "The request processing has failed because of an unknown error.",
+                500,
+                sender=False,
+            )
+            status, body = protocol.serialize_error(failure, request_id, action)
+        log.info(
+            "%s %s %s %.1fms", action, status, request_id, (time.perf_counter() - started) * 1000
+        )
+        return status, body
+
+    def _caller(self, tx: Any, owner: keys.KeyOwner) -> Caller:
+        if owner.user_id is None:
+            return Caller(
+                owner.account_id, names.root_arn(owner.account_id), None, owner.access_key_id
+            )
+        row = entities.get_by_id(tx, USER, owner.user_id)
+        if row is None:
+            raise AWSError(
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.",
+                403,
+            )
+        return Caller(owner.account_id, USER.arn(owner.account_id, row), row, owner.access_key_id)
+
+    def _context(
+        self, tx: Any, caller: Caller, incoming: Incoming, now: datetime
+    ) -> dict[str, Any]:
+        """The global condition keys of this request (policy-semantics reference, §1.6)."""
+        context: dict[str, Any] = {
+            "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws:EpochTime": str(int(now.timestamp())),
+            "aws:SecureTransport": "true" if incoming.secure else "false",
+            "aws:SourceIp": incoming.client_ip,
+            "aws:UserAgent": incoming.headers.get("user-agent", ""),
+            "aws:RequestedRegion": "us-east-1",
+            **principal_context(caller.principal),
+        }
+        if caller.user is not None:
+            context["aws:userid"] = caller.user["user_id"]
+            for tag in tags.list_tags(tx, caller.arn):
+                context[f"aws:PrincipalTag/{tag['Key']}"] = tag["Value"]
+        return context
+
+    def _record_use(self, owner: keys.KeyOwner, service: str, now: datetime) -> None:
+        if owner.last_used_at is not None and now - owner.last_used_at < keys.LAST_USED_GRANULARITY:
+            return
+        with self.store.write() as tx:
+            keys.record_use(tx, owner.access_key_id, service, "us-east-1", now, owner.last_used_at)
+
+
+def build_app(store: Store, services: Services) -> Starlette:
+    gateway = Gateway(store, services)
+
+    async def endpoint(request: Request) -> Response:
+        body = await request.body()
+        scope = request.scope
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        incoming = Incoming(
+            method=request.method,
+            path=raw_path.decode("latin-1"),
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+            headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
+            body=body,
+            client_ip=request.client.host if request.client else "",
+            secure=request.url.scheme == "https",
+        )
+        status, payload = await run_in_threadpool(gateway.handle, incoming)
+        return Response(payload, status_code=status, media_type=_XML)
+
+    return Starlette(routes=[Route("/", endpoint, methods=["GET", "POST"])])

@@ -1,0 +1,41 @@
+"""IAM naming rules: paths, ARNs, unique-id prefixes."""
+
+from __future__ import annotations
+
+from stockade.identity.errors import InvalidInput, NoSuchEntity
+
+# Unique-id prefixes (IAM identifiers page).
+USER_ID_PREFIX = "AIDA"
+GROUP_ID_PREFIX = "AGPA"
+ROLE_ID_PREFIX = "AROA"
+POLICY_ID_PREFIX = "ANPA"
+INSTANCE_PROFILE_ID_PREFIX = "AIPA"
+ACCESS_KEY_PREFIX = "AKIA"
+
+AWS_POLICY_ARN_PREFIX = "arn:aws:iam::aws:policy"
+
+
+def check_path(path: str | None) -> str:
+    """A path is `/` or `/a/b/`; IAM says InvalidInput... only through the model's pattern, so a
+    path that passed the pattern but not the slashes gets AWS's ValidationError wording."""
+    path = path or "/"
+    if not (path.startswith("/") and path.endswith("/")) or "//" in path:
+        raise InvalidInput(f"The specified value for path is invalid: {path}")
+    return path
+
+
+def arn(account_id: str, kind: str, path: str, name: str) -> str:
+    return f"arn:aws:iam::{account_id}:{kind}{path}{name}"
+
+
+def root_arn(account_id: str) -> str:
+    return f"arn:aws:iam::{account_id}:root"
+
+
+def split_policy_arn(policy_arn: str, account_id: str) -> tuple[bool, str]:
+    """(is AWS managed, the ARN) for a policy ARN naming this account or AWS; else NoSuchEntity."""
+    if policy_arn.startswith(AWS_POLICY_ARN_PREFIX + "/"):
+        return True, policy_arn
+    if policy_arn.startswith(f"arn:aws:iam::{account_id}:policy/"):
+        return False, policy_arn
+    raise NoSuchEntity(f"Policy {policy_arn} does not exist or is not attachable.")

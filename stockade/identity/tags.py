@@ -1,0 +1,72 @@
+"""Tags on users, roles, policies, MFA devices, instance profiles, providers and certificates:
+at most 50 per resource, keys unique regardless of case, the `aws:` prefix reserved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from stockade.identity.errors import InvalidInput, LimitExceeded
+from stockade.identity.quotas import Quotas
+from stockade.store import schema as t
+
+
+def list_tags(tx: Connection, resource_arn: str) -> list[dict[str, str]]:
+    rows = tx.execute(
+        select(t.tags.c.key, t.tags.c.value)
+        .where(t.tags.c.resource_arn == resource_arn)
+        .order_by(t.tags.c.key_key)
+    )
+    return [{"Key": key, "Value": value} for key, value in rows]
+
+
+def tag(
+    tx: Connection,
+    account_id: str,
+    resource_arn: str,
+    new_tags: Iterable[Mapping[str, Any]],
+    quotas: Quotas,
+) -> None:
+    given: dict[str, tuple[str, str]] = {}
+    for item in new_tags:
+        key, value = str(item["Key"]), str(item.get("Value") or "")
+        if key.lower().startswith("aws:"):
+            raise InvalidInput("User-defined tag keys can't start with 'aws:'.")
+        if key.lower() in given:
+            raise InvalidInput(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+            )
+        given[key.lower()] = (key, value)
+    existing = {tag["Key"].lower() for tag in list_tags(tx, resource_arn)}
+    if len(existing | set(given)) > quotas.tags_per_resource:
+        raise LimitExceeded(
+            f"The number of tags has reached the maximum limit of {quotas.tags_per_resource}."
+        )
+    for key_key, (key, value) in given.items():
+        tx.execute(
+            t.tags.delete().where(
+                t.tags.c.resource_arn == resource_arn, t.tags.c.key_key == key_key
+            )
+        )
+        tx.execute(
+            t.tags.insert().values(
+                account_id=account_id,
+                resource_arn=resource_arn,
+                key_key=key_key,
+                key=key,
+                value=value,
+            )
+        )
+
+
+def untag(tx: Connection, resource_arn: str, keys: Iterable[str]) -> None:
+    lowered = [k.lower() for k in keys]
+    tx.execute(
+        t.tags.delete().where(t.tags.c.resource_arn == resource_arn, t.tags.c.key_key.in_(lowered))
+    )
+
+
+def drop_all(tx: Connection, resource_arn: str) -> None:
+    tx.execute(t.tags.delete().where(t.tags.c.resource_arn == resource_arn))

@@ -1,0 +1,75 @@
+"""Connections and transactions: SQLite (WAL) by default, PostgreSQL for several nodes.
+
+Every change runs in one transaction (`Store.write()`): a failed request changes nothing. On
+SQLite a write transaction starts with BEGIN IMMEDIATE, so two writers queue on the lock instead of
+one failing when it upgrades from reading to writing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+
+_WRITE = "stockade_write"
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        options: dict[str, Any] = {"future": True}
+        if self.is_sqlite:
+            options["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            options.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        self.engine: Engine = create_engine(url, **options)
+        if self.is_sqlite:
+            _tune_sqlite(self.engine)
+
+    @classmethod
+    def for_data_dir(cls, data_dir: Path) -> Store:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return cls(f"sqlite:///{data_dir / 'stockade.db'}")
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest version (Alembic)."""
+        from stockade.store.migrate import upgrade
+
+        upgrade(self)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One read-write transaction: committed when the block ends, rolled back on error."""
+        with self.engine.execution_options(**{_WRITE: True}).begin() as connection:
+            yield connection
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (the pysqlite recipe), so that a
+        # write can say BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(_WRITE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
