@@ -5,7 +5,7 @@ from __future__ import annotations
 from stockade.api.authorize import authorize
 from stockade.api.context import Call
 from stockade.api.registry import Result, caller_user_name, operation, paginate, tag_context, target
-from stockade.identity import entities, groups, names, tags, users
+from stockade.identity import accounts, entities, groups, names, tags, users
 from stockade.identity.entities import GROUP, USER
 
 
@@ -36,6 +36,17 @@ def create_user(call: Call) -> Result:
 
 @operation("iam", "GetUser")
 def get_user(call: Call) -> Result:
+    if not call.params.get("UserName") and call.caller.user is None:
+        # The root user asking about itself: AWS answers with the account's root identity.
+        account = accounts.get_account(call.tx, call.caller.account_id)
+        return {
+            "User": {
+                "UserId": call.caller.account_id,
+                "Arn": call.caller.arn,
+                "CreateDate": account["created_at"],
+                "PasswordLastUsed": account["root_password_last_used"],
+            }
+        }
     name = caller_user_name(call)
     row = target(call, USER, name, "iam:GetUser")
     return {"User": users.view(call.tx, call.caller.account_id, row, with_tags=True)}

@@ -7,16 +7,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from stockade.api.context import Services
-from stockade.auth.identifiers import new_account_id
-from stockade.auth.secrets import SecretBox, SecretsError
-from stockade.identity.errors import IdentityError
-from stockade.identity.principals import PolicyCache
-from stockade.identity.quotas import DEFAULT_QUOTAS
-from stockade.identity.setup import ensure_account, initialise
-from stockade.store import Store
+if TYPE_CHECKING:  # the server's modules load only when a server command runs
+    from stockade.auth.secrets import SecretBox
+    from stockade.identity.quotas import Quotas
+    from stockade.store import Store
 
 
 def default_data_dir() -> Path:
@@ -46,6 +42,13 @@ def register(commands: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--account-id", help="the account id to create on first start")
+    serve.add_argument(
+        "--quota",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="override an IAM quota, e.g. users=10000 (names: see docs/server.md)",
+    )
     serve.set_defaults(run=run_serve)
 
     init = commands.add_parser("init", help="create the account non-interactively")
@@ -64,6 +67,9 @@ def register(commands: Any) -> None:
 
 
 def open_store(args: argparse.Namespace) -> tuple[Store, SecretBox]:
+    from stockade.auth.secrets import SecretBox
+    from stockade.store import Store
+
     data_dir: Path = args.data_dir or default_data_dir()
     store = Store(args.database_url) if args.database_url else Store.for_data_dir(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -72,14 +78,35 @@ def open_store(args: argparse.Namespace) -> tuple[Store, SecretBox]:
     return store, box
 
 
+def parse_quotas(pairs: list[str]) -> Quotas:
+    from dataclasses import fields, replace
+
+    from stockade.identity.quotas import DEFAULT_QUOTAS
+
+    known = {f.name for f in fields(DEFAULT_QUOTAS)}
+    changes: dict[str, int] = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if name not in known or not value.isdigit():
+            raise ValueError(f"--quota wants NAME=N with NAME one of {', '.join(sorted(known))}")
+        changes[name] = int(value)
+    return replace(DEFAULT_QUOTAS, **changes)
+
+
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from stockade.api.context import Services
     from stockade.app import build_app
+    from stockade.auth.identifiers import new_account_id
+    from stockade.auth.secrets import SecretsError
+    from stockade.identity.principals import PolicyCache
+    from stockade.identity.setup import ensure_account
 
     try:
+        quotas = parse_quotas(args.quota)
         store, box = open_store(args)
-    except SecretsError as exc:
+    except (SecretsError, ValueError) as exc:
         print(f"stockade serve: {exc}", file=sys.stderr)
         return 2
     with store.write() as tx:
@@ -89,7 +116,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if token:
         print(f"Set up the root user once at: {base}/setup?token={token}", flush=True)
         print("(until the console exists, `stockade init` sets the root user instead)", flush=True)
-    services = Services(box=box, quotas=DEFAULT_QUOTAS, policy_cache=PolicyCache())
+    services = Services(box=box, quotas=quotas, policy_cache=PolicyCache())
     uvicorn.run(
         build_app(store, services),
         host=args.host,
@@ -101,6 +128,11 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_init(args: argparse.Namespace) -> int:
+    from stockade.auth.secrets import SecretsError
+    from stockade.identity.errors import IdentityError
+    from stockade.identity.quotas import DEFAULT_QUOTAS
+    from stockade.identity.setup import initialise
+
     try:
         password = args.root_password_file.read_text().rstrip("\n")
     except OSError as exc:
