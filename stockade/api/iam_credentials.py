@@ -119,7 +119,11 @@ def change_password(call: Call) -> Result:
         raise NoSuchEntity(
             "The root user's password is changed in the console, not with ChangePassword."
         )
-    authorize(call, "iam:ChangePassword", USER.arn(call.caller.account_id, user))
+    policy = accounts.get_password_policy(call.tx, call.caller.account_id) or {}
+    if not policy.get("AllowUsersToChangePassword"):
+        # With AllowUsersToChangePassword every user may change its own password; without it
+        # the user's policies must allow iam:ChangePassword.
+        authorize(call, "iam:ChangePassword", USER.arn(call.caller.account_id, user))
     logins.change_password(
         call.tx,
         call.caller.account_id,

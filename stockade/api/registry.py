@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from stockade.api.authorize import authorize
 from stockade.api.context import Call
-from stockade.identity import entities, names
+from stockade.identity import entities, names, tags
 from stockade.identity.entities import Kind
 from stockade.identity.errors import NoSuchEntity
 from stockade.protocol import AWSError
@@ -56,10 +56,25 @@ def target(
     caller without permission learns nothing about what exists.
     """
     row = entities.find(call.tx, kind, call.caller.account_id, name)
-    authorize(call, action, entity_arn(call, kind, name, row), extra)
+    arn = entity_arn(call, kind, name, row)
+    if row is not None and kind.name in _TAGGED_KINDS:
+        extra = {**resource_tag_context(call, arn), **(extra or {})}
+    authorize(call, action, arn, extra)
     if row is None:
         raise NoSuchEntity(f"The {kind.label} with name {name} cannot be found.")
     return row
+
+
+_TAGGED_KINDS = frozenset({"user", "role"})
+
+
+def resource_tag_context(call: Call, resource_arn: str) -> dict[str, Any]:
+    """aws:ResourceTag/* (and IAM's own iam:ResourceTag/*) for a tagged target."""
+    context: dict[str, Any] = {}
+    for item in tags.list_tags(call.tx, resource_arn):
+        context[f"aws:ResourceTag/{item['Key']}"] = item["Value"]
+        context[f"iam:ResourceTag/{item['Key']}"] = item["Value"]
+    return context
 
 
 def caller_user_name(call: Call) -> str:
