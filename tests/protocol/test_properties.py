@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from stockade.protocol import AWSError, ServiceProtocol
 from stockade.protocol.model import load_service_model
-from stockade.protocol.query import INVALID, StructureDecoder, compile_decoder
+from stockade.protocol.query import StructureDecoder, compile_decoder
+from stockade.protocol.scalars import INVALID, ScalarDecoder
 from tests.protocol.peer import operation_model, query_params, service_model
 from tests.protocol.shapes import value_of
 
@@ -84,7 +85,7 @@ _VALUES = st.one_of(
 )
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(
     service=st.sampled_from(SERVICES),
     data=st.data(),
@@ -104,7 +105,7 @@ def test_garbage_params_give_a_dict_or_an_aws_error(
     assert isinstance(parsed, dict)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(data=st.data())
 def test_garbage_params_shaped_like_the_operation(data: st.DataObject) -> None:
     """Real requests with their keys bent: a segment swapped for a protocol word or an odd
@@ -141,9 +142,8 @@ def test_garbage_params_shaped_like_the_operation(data: st.DataObject) -> None:
         assert isinstance(parsed, dict)
 
 
+@functools.cache
 def _scalar_decoders() -> list[Any]:
-    from stockade.protocol.query import ScalarDecoder
-
     found: dict[int, ScalarDecoder] = {}
     for service in SERVICES:
         for operation in _models(service).operations.values():
