@@ -77,16 +77,41 @@ def attachment_count(tx: Connection, account_id: str, policy_arn: str) -> int:
     )
 
 
-def _aws_view(tx: Connection, account_id: str, policy: AwsManagedPolicy) -> dict[str, Any]:
-    count = attachment_count(tx, account_id, policy.arn)
+class _Usage:
+    """How many entities use each policy, as attachment and as boundary: read once for a listing
+    instead of twice per policy (there are 1,582 AWS managed policies)."""
+
+    def __init__(self, tx: Connection, account_id: str) -> None:
+        self.attachments: dict[str, int] = dict(
+            tx.execute(
+                select(t.attachments.c.policy_arn, func.count())
+                .where(t.attachments.c.account_id == account_id)
+                .group_by(t.attachments.c.policy_arn)
+            ).all()
+        )
+        self.boundaries: dict[str, int] = {}
+        for table in (t.users, t.roles):
+            rows = tx.execute(
+                select(table.c.permissions_boundary, func.count())
+                .where(table.c.account_id == account_id, table.c.permissions_boundary.is_not(None))
+                .group_by(table.c.permissions_boundary)
+            )
+            for arn, count in rows:
+                self.boundaries[arn] = self.boundaries.get(arn, 0) + int(count)
+
+
+def _aws_view(
+    tx: Connection, account_id: str, policy: AwsManagedPolicy, usage: _Usage | None = None
+) -> dict[str, Any]:
+    usage = usage or _Usage(tx, account_id)
     return {
         "PolicyName": policy.name,
         "PolicyId": policy.policy_id,
         "Arn": policy.arn,
         "Path": policy.path,
         "DefaultVersionId": policy.default_version,
-        "AttachmentCount": count,
-        "PermissionsBoundaryUsageCount": _boundary_uses(tx, account_id, policy.arn),
+        "AttachmentCount": usage.attachments.get(policy.arn, 0),
+        "PermissionsBoundaryUsageCount": usage.boundaries.get(policy.arn, 0),
         "IsAttachable": True,
         "Description": policy.description,
         "CreateDate": policy.created_at,
@@ -94,28 +119,18 @@ def _aws_view(tx: Connection, account_id: str, policy: AwsManagedPolicy) -> dict
     }
 
 
-def _boundary_uses(tx: Connection, account_id: str, policy_arn: str) -> int:
-    total = 0
-    for table in (t.users, t.roles):
-        total += int(
-            tx.execute(
-                select(func.count())
-                .select_from(table)
-                .where(table.c.account_id == account_id, table.c.permissions_boundary == policy_arn)
-            ).scalar_one()
-        )
-    return total
-
-
-def _customer_view(tx: Connection, row: dict[str, Any]) -> dict[str, Any]:
+def _customer_view(
+    tx: Connection, row: dict[str, Any], usage: _Usage | None = None
+) -> dict[str, Any]:
+    usage = usage or _Usage(tx, row["account_id"])
     return {
         "PolicyName": row["name"],
         "PolicyId": row["policy_id"],
         "Arn": row["arn"],
         "Path": row["path"],
         "DefaultVersionId": row["default_version"],
-        "AttachmentCount": attachment_count(tx, row["account_id"], row["arn"]),
-        "PermissionsBoundaryUsageCount": _boundary_uses(tx, row["account_id"], row["arn"]),
+        "AttachmentCount": usage.attachments.get(row["arn"], 0),
+        "PermissionsBoundaryUsageCount": usage.boundaries.get(row["arn"], 0),
         "IsAttachable": True,
         "Description": row["description"],
         "CreateDate": row["created_at"],
@@ -205,17 +220,18 @@ def list_policies(
     usage_filter: str | None = None,
 ) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
+    usage = _Usage(tx, account_id)
     if scope in ("All", "AWS"):
         for policy in aws_managed_policies().values():
             if path_prefix and not policy.path.startswith(path_prefix):
                 continue
-            if only_attached and not attachment_count(tx, account_id, policy.arn):
+            if only_attached and not usage.attachments.get(policy.arn):
                 continue
-            found.append(_aws_view(tx, account_id, policy))
+            found.append(_aws_view(tx, account_id, policy, usage))
     if scope in ("All", "Local"):
         query = select(t.managed_policies).where(t.managed_policies.c.account_id == account_id)
         for row in tx.execute(query.order_by(t.managed_policies.c.name_key)).mappings():
-            view = _customer_view(tx, dict(row))
+            view = _customer_view(tx, dict(row), usage)
             if path_prefix and not view["Path"].startswith(path_prefix):
                 continue
             if only_attached and not view["AttachmentCount"]:
