@@ -261,14 +261,21 @@ ODD_NAMES = st.sampled_from(
 Path = tuple[str | int, ...]
 
 
-def all_paths(value: Any, path: Path = ()) -> list[Path]:
-    paths = [path]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            paths += all_paths(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            paths += all_paths(child, (*path, index))
+def all_paths(value: Any) -> list[Path]:
+    """Every path into `value`, depth first. Iterative: mutations nest values hundreds deep."""
+    paths: list[Path] = []
+    pending: list[tuple[Path, Any]] = [((), value)]
+    while pending:
+        path, node = pending.pop()
+        paths.append(path)
+        children = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else ()
+        )
+        pending.extend(((*path, key), child) for key, child in reversed(list(children)))
     return paths
 
 
