@@ -1,14 +1,37 @@
 """Importing this module registers every handler."""
 
-from stockade.api import iam_account, iam_credentials, iam_policies, iam_roles, iam_users, sts
+from stockade.api import (
+    iam_account,
+    iam_certificates,
+    iam_credentials,
+    iam_details,
+    iam_instance_profiles,
+    iam_policies,
+    iam_providers,
+    iam_roles,
+    iam_service_credentials,
+    iam_service_linked_roles,
+    iam_simulation,
+    iam_ssh_keys,
+    iam_users,
+    sts,
+)
 from stockade.api.registry import OPERATIONS
 
 __all__ = [
     "OPERATIONS",
     "iam_account",
+    "iam_certificates",
     "iam_credentials",
+    "iam_details",
+    "iam_instance_profiles",
     "iam_policies",
+    "iam_providers",
     "iam_roles",
+    "iam_service_credentials",
+    "iam_service_linked_roles",
+    "iam_simulation",
+    "iam_ssh_keys",
     "iam_users",
     "sts",
 ]

@@ -57,3 +57,38 @@ class ConcurrentModification(IdentityError):
 
 class ReportNotPresent(IdentityError):
     code = "ReportNotPresent"
+
+
+class MalformedCertificate(IdentityError):
+    code = "MalformedCertificate"
+
+
+class KeyPairMismatch(IdentityError):
+    code = "KeyPairMismatch"
+
+
+class DuplicateCertificate(IdentityError):
+    code = "DuplicateCertificate"
+
+
+class InvalidPublicKey(IdentityError):
+    code = "InvalidPublicKey"
+
+
+class DuplicateSSHPublicKey(IdentityError):
+    code = "DuplicateSSHPublicKey"
+
+
+class UnrecognizedPublicKeyEncoding(IdentityError):
+    code = "UnrecognizedPublicKeyEncoding"
+
+
+class NotSupportedService(IdentityError):
+    code = "NotSupportedService"
+
+
+class ValidationError(IdentityError):
+    """A value the model allows but the operation does not accept, where the operation declares
+    no error for it (AWS's common ValidationError, 400)."""
+
+    code = "ValidationError"

@@ -332,7 +332,12 @@ def default_document(tx: Connection, account_id: str, policy_arn: str) -> str:
     )
 
 
-def list_versions(tx: Connection, account_id: str, policy_arn: str) -> list[dict[str, Any]]:
+def list_versions(
+    tx: Connection, account_id: str, policy_arn: str, *, with_documents: bool = False
+) -> list[dict[str, Any]]:
+    """Newest first. ListPolicyVersions leaves the documents out, GetAccountAuthorizationDetails
+    keeps them."""
+    omitted: dict[str, Any] = {} if with_documents else {"Document": None}
     is_aws, policy_arn = names.split_policy_arn(policy_arn, account_id)
     if is_aws:
         return [
@@ -342,14 +347,14 @@ def list_versions(tx: Connection, account_id: str, policy_arn: str) -> list[dict
                 policy_arn,
                 get_policy(tx, account_id, policy_arn)["DefaultVersionId"],
             )
-            | {"Document": None}
+            | omitted
         ]
     row = _customer(tx, account_id, policy_arn)
     versions = tx.execute(
         select(t.policy_versions).where(t.policy_versions.c.policy_id == row["policy_id"])
     ).mappings()
     ordered = sorted(versions, key=lambda v: int(v["version_id"][1:]), reverse=True)
-    return [_version_view(v, row["default_version"]) | {"Document": None} for v in ordered]
+    return [_version_view(v, row["default_version"]) | omitted for v in ordered]
 
 
 def create_version(

@@ -3,18 +3,22 @@
 A user's identity layer is its inline and attached policies plus every group's; its boundary is
 the managed policy set as its permissions boundary. Compiling is the expensive part, so the
 result is cached per principal and reused until the account's generation moves (any IAM change
-bumps it, on any node), which costs one small read per request.
+bumps it, on any node), which costs one small read per request. The policy simulator reads the
+same policies uncompiled, each with the source it names in its results (`principal_policies`).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Connection
 
-from stockade.identity import policies, users
+from stockade.identity import names, policies, users
 from stockade.identity.accounts import generation
 from stockade.identity.aws_policies import aws_managed_policies, parsed_aws_policy
 from stockade.identity.entities import GROUP, ROLE, USER, Kind
@@ -34,50 +38,86 @@ def _managed(tx: Connection, account_id: str, policy_arn: str, kind: PolicyKind)
     return _parsed(policy_arn, policies.default_document(tx, account_id, policy_arn), kind)
 
 
-def _entity_policies(
-    tx: Connection, account_id: str, kind: Kind, entity_id: str, arn: str
-) -> list[Policy]:
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One policy of a simulation and where it comes from, as the IAM policy simulator names it."""
+
+    policy: Policy
+    source_id: str  # SourcePolicyId: `user_alice_Inline` for an inline policy, else the name
+    source_type: str  # SourcePolicyType: user, group, role, aws-managed, user-managed, ...
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalPolicies:
+    """A user's, group's or role's policies: its identity layer and its permissions boundary."""
+
+    identity: tuple[Source, ...]
+    boundary: Source | None
+
+    def compiled(self) -> Policies:
+        boundary = None if self.boundary is None else PolicySet([self.boundary.policy])
+        return Policies(
+            identity=PolicySet(source.policy for source in self.identity), boundary=boundary
+        )
+
+
+def _managed_source(tx: Connection, account_id: str, policy_arn: str, kind: PolicyKind) -> Source:
+    is_aws = policy_arn.startswith(names.AWS_POLICY_ARN_PREFIX + "/")
+    return Source(
+        _managed(tx, account_id, policy_arn, kind),
+        policy_arn.rsplit("/", 1)[-1],
+        "aws-managed" if is_aws else "user-managed",
+    )
+
+
+def _entity_sources(
+    tx: Connection, account_id: str, kind: Kind, row: Mapping[str, Any]
+) -> list[Source]:
+    arn = kind.arn(account_id, row)
+    entity_id = str(row[kind.id_column])
+    # The simulator names an inline policy `<kind>_<entity name>_<policy name>`.
     found = [
-        _parsed(f"{arn} inline policy {name}", document, PolicyKind.IDENTITY)
+        Source(
+            _parsed(f"{arn} inline policy {name}", document, PolicyKind.IDENTITY),
+            f"{kind.name}_{row['name']}_{name}",
+            kind.name,
+        )
         for name, document in policies.inline_documents(tx, kind, entity_id)
     ]
     found += [
-        _managed(tx, account_id, policy_arn, PolicyKind.IDENTITY)
+        _managed_source(tx, account_id, policy_arn, PolicyKind.IDENTITY)
         for policy_arn in policies.attached_arns(tx, kind, entity_id)
     ]
     return found
 
 
+def principal_policies(
+    tx: Connection, account_id: str, kind: Kind, row: Mapping[str, Any]
+) -> PrincipalPolicies:
+    """The policies of a user (its own and its groups'), a group or a role, with their sources."""
+    identity = _entity_sources(tx, account_id, kind, row)
+    if kind is USER:
+        for group in users.group_rows_of(tx, str(row["user_id"])):
+            identity += _entity_sources(tx, account_id, GROUP, group)
+    boundary_arn = row.get("permissions_boundary")  # groups have none
+    boundary = (
+        _managed_source(tx, account_id, str(boundary_arn), PolicyKind.BOUNDARY)
+        if boundary_arn
+        else None
+    )
+    return PrincipalPolicies(tuple(identity), boundary)
+
+
 def compile_user(tx: Connection, account_id: str, row: dict[str, object]) -> Policies:
-    user_id = str(row["user_id"])
-    identity = _entity_policies(tx, account_id, USER, user_id, USER.arn(account_id, row))
-    for group in users.group_rows_of(tx, user_id):
-        identity += _entity_policies(
-            tx, account_id, GROUP, group["group_id"], GROUP.arn(account_id, group)
-        )
-    return Policies(identity=PolicySet(identity), boundary=_boundary(tx, account_id, row))
+    return principal_policies(tx, account_id, USER, row).compiled()
 
 
 def compile_group(tx: Connection, account_id: str, row: dict[str, object]) -> Policies:
-    group_id = str(row["group_id"])
-    return Policies(
-        identity=PolicySet(
-            _entity_policies(tx, account_id, GROUP, group_id, GROUP.arn(account_id, row))
-        )
-    )
+    return principal_policies(tx, account_id, GROUP, row).compiled()
 
 
 def compile_role(tx: Connection, account_id: str, row: dict[str, object]) -> Policies:
-    role_id = str(row["role_id"])
-    identity = _entity_policies(tx, account_id, ROLE, role_id, ROLE.arn(account_id, row))
-    return Policies(identity=PolicySet(identity), boundary=_boundary(tx, account_id, row))
-
-
-def _boundary(tx: Connection, account_id: str, row: dict[str, object]) -> PolicySet | None:
-    boundary = row.get("permissions_boundary")
-    if not boundary:
-        return None
-    return PolicySet([_managed(tx, account_id, str(boundary), PolicyKind.BOUNDARY)])
+    return principal_policies(tx, account_id, ROLE, row).compiled()
 
 
 class PolicyCache:

@@ -20,6 +20,10 @@ class Quotas:
     instance_profiles: int = 1000
     signing_certificates_per_user: int = 2
     ssh_keys_per_user: int = 5
+    server_certificates: int = 20
+    oidc_providers: int = 100
+    saml_providers: int = 100
+    service_specific_credentials_per_service: int = 2
 
 
 DEFAULT_QUOTAS = Quotas()

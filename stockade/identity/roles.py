@@ -6,12 +6,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, select, update
 
 from stockade.identity import entities, policies, tags
 from stockade.identity.accounts import bump_generation
 from stockade.identity.entities import ROLE
-from stockade.identity.errors import DeleteConflict, NoSuchEntity
+from stockade.identity.errors import DeleteConflict, NoSuchEntity, UnmodifiableEntity
 from stockade.identity.quotas import Quotas
 from stockade.policy import PolicyKind
 from stockade.store import schema as t
@@ -94,12 +94,27 @@ def update_role(tx: Connection, account_id: str, name: str, **changes: Any) -> N
         bump_generation(tx, account_id)
 
 
+def protected_role(row: Mapping[str, Any]) -> UnmodifiableEntity:
+    """AWS's refusal to change a service-linked role other than through its service, which the
+    message names (the role's path is `/aws-service-role/SERVICE/`)."""
+    service = row["path"].removeprefix("/aws-service-role/").rstrip("/")
+    return UnmodifiableEntity(
+        f"Cannot perform the operation on the protected role '{row['name']}' - "
+        f"this role is only modifiable by AWS. Make the change through {service}."
+    )
+
+
 def delete_role(tx: Connection, account_id: str, name: str) -> None:
     row = get_role(tx, account_id, name)
+    if row["service_linked"]:
+        raise protected_role(row)
     if policies.attached_arns(tx, ROLE, row["role_id"]):
         raise DeleteConflict("Cannot delete entity, must detach all policies first.")
     if policies.inline_names(tx, ROLE, row["role_id"]):
         raise DeleteConflict("Cannot delete entity, must delete policies first.")
+    profiles = t.instance_profiles
+    if tx.execute(select(profiles.c.role_id).where(profiles.c.role_id == row["role_id"])).first():
+        raise DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
     entities.delete(tx, ROLE, account_id, row)
 
 

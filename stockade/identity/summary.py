@@ -22,6 +22,7 @@ def account_summary(tx: Connection, account_id: str, quotas: Quotas) -> dict[str
 
     account: dict[str, Any] = get_account(tx, account_id)
     root_keys = count(t.access_keys, t.access_keys.c.user_id.is_(None))
+    root_certificates = count(t.signing_certificates, t.signing_certificates.c.user_id.is_(None))
     return {
         "Users": count(t.users),
         "UsersQuota": quotas.users,
@@ -45,16 +46,17 @@ def account_summary(tx: Connection, account_id: str, quotas: Quotas) -> dict[str
         "AttachedPoliciesPerRoleQuota": quotas.managed_policies_per_entity,
         "AccessKeysPerUserQuota": quotas.access_keys_per_user,
         "SigningCertificatesPerUserQuota": quotas.signing_certificates_per_user,
-        "ServerCertificates": 0,
-        "ServerCertificatesQuota": 20,
-        "InstanceProfiles": 0,
+        "ServerCertificates": count(t.server_certificates),
+        "ServerCertificatesQuota": quotas.server_certificates,
+        "InstanceProfiles": count(t.instance_profiles),
         "InstanceProfilesQuota": quotas.instance_profiles,
-        "Providers": 0,
+        # Identity providers of both kinds.
+        "Providers": count(t.saml_providers) + count(t.oidc_providers),
         "MFADevices": count(t.mfa_devices),
         "MFADevicesInUse": count(t.mfa_devices, t.mfa_devices.c.enabled_at.is_not(None)),
         "AccountMFAEnabled": int(bool(count(t.mfa_devices, t.mfa_devices.c.for_root.is_(True)))),
         "AccountAccessKeysPresent": int(bool(root_keys)),
         "AccountPasswordPresent": int(bool(account["root_password_hash"])),
-        "AccountSigningCertificatesPresent": 0,
+        "AccountSigningCertificatesPresent": int(bool(root_certificates)),
         "GlobalEndpointTokenVersion": 1,
     }

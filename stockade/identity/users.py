@@ -79,12 +79,18 @@ def delete_user(tx: Connection, account_id: str, name: str) -> None:
         "login profile": t.login_profiles.c.user_id == user_id,
         "MFA devices": t.mfa_devices.c.user_id == user_id,
         "group memberships": t.group_members.c.user_id == user_id,
+        "signing certificates": t.signing_certificates.c.user_id == user_id,
+        "SSH public keys": t.ssh_public_keys.c.user_id == user_id,
+        "service-specific credentials": t.service_specific_credentials.c.user_id == user_id,
     }
     tables = {
         "access keys": t.access_keys,
         "login profile": t.login_profiles,
         "MFA devices": t.mfa_devices,
         "group memberships": t.group_members,
+        "signing certificates": t.signing_certificates,
+        "SSH public keys": t.ssh_public_keys,
+        "service-specific credentials": t.service_specific_credentials,
     }
     for what, condition in blockers.items():
         count = tx.execute(

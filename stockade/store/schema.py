@@ -3,8 +3,9 @@
 Names are stored with a lower-cased twin (`name_key`) because IAM names are unique regardless of
 case while keeping the case they were created with. Every row carries its account id, so one
 server can hold several accounts (an imported mirror of a real AWS account sits beside the live
-one). Secrets never appear in clear: access-key secrets and MFA seeds are sealed (AES-GCM, see
-stockade.auth.secrets), passwords hashed (argon2).
+one). Secrets never appear in clear: access-key secrets, MFA seeds and server certificates' private
+keys are sealed (AES-GCM, see stockade.auth.secrets), passwords (console and service-specific)
+hashed (argon2).
 """
 
 from __future__ import annotations
@@ -224,4 +225,116 @@ tags = Table(
     Column("key_key", String(128), primary_key=True),
     Column("key", String(128), nullable=False),
     Column("value", String(256), nullable=False),
+)
+
+# -- instance profiles, identity providers, certificates and keys (revision 0002) -------------
+
+instance_profiles = Table(
+    "instance_profiles",
+    metadata,
+    Column("instance_profile_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey(_ACCOUNT), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("name_key", String(128), nullable=False),
+    Column("path", String(512), nullable=False),
+    # An instance profile holds at most one role (a quota AWS does not raise): a column suffices.
+    Column("role_id", String(32), ForeignKey("roles.role_id")),
+    _when("created_at"),
+    UniqueConstraint("account_id", "name_key"),
+    Index("ix_instance_profiles_role", "role_id"),
+)
+
+# The ARN is `oidc-provider/` + the URL without `https://`; STS will find a provider by the
+# token's `iss` that way, check `aud` against client_ids, and fetch or read the signing keys.
+oidc_providers = Table(
+    "oidc_providers",
+    metadata,
+    Column("arn", String(2048), primary_key=True),
+    Column("account_id", String(12), ForeignKey(_ACCOUNT), nullable=False),
+    Column("url", String(255), nullable=False),  # host and path, as GetOpenIDConnectProvider says
+    Column("client_ids", JSON, nullable=False),  # list of audiences, in the order added
+    Column("thumbprints", JSON, nullable=False),  # list of 40-digit hex SHA-1 thumbprints
+    Column("jwks", Text),  # an uploaded JWKS for an issuer the server cannot reach; None: fetch
+    _when("created_at"),
+    Index("ix_oidc_providers_account", "account_id"),
+)
+
+saml_providers = Table(
+    "saml_providers",
+    metadata,
+    Column("arn", String(2048), primary_key=True),
+    Column("account_id", String(12), ForeignKey(_ACCOUNT), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("metadata_document", Text, nullable=False),  # as uploaded
+    _when("valid_until", nullable=True),  # the metadata's validUntil
+    Column("signing_certificates", JSON, nullable=False),  # base64 DER, from the IdP's KeyInfo
+    _when("created_at"),
+    Index("ix_saml_providers_account", "account_id"),
+)
+
+server_certificates = Table(
+    "server_certificates",
+    metadata,
+    Column("server_certificate_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey(_ACCOUNT), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("chain", Text),
+    Column("private_key_sealed", LargeBinary, nullable=False),  # never returned by any API
+    _when("expires_at"),
+    _when("created_at"),
+    UniqueConstraint("account_id", "name"),
+)
+
+signing_certificates = Table(
+    "signing_certificates",
+    metadata,
+    Column("certificate_id", String(128), primary_key=True),
+    Column("account_id", String(12), ForeignKey(_ACCOUNT), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id")),  # None: the root user's
+    Column("body", Text, nullable=False),
+    # SHA-256 of the DER: one certificate belongs to one user of an account.
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", String(8), nullable=False),
+    _when("created_at"),
+    UniqueConstraint("account_id", "fingerprint"),
+    Index("ix_signing_certificates_user", "user_id"),
+)
+
+ssh_public_keys = Table(
+    "ssh_public_keys",
+    metadata,
+    Column("ssh_public_key_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey(_ACCOUNT), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id"), nullable=False),
+    Column("body", Text, nullable=False),  # as uploaded, SSH or PEM encoding
+    Column("fingerprint", String(64), nullable=False),  # MD5 of the key blob, as AWS shows it
+    Column("status", String(8), nullable=False),
+    _when("created_at"),
+    Index("ix_ssh_public_keys_user", "user_id"),
+)
+
+service_specific_credentials = Table(
+    "service_specific_credentials",
+    metadata,
+    Column("credential_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey(_ACCOUNT), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id"), nullable=False),
+    Column("service_name", String(128), nullable=False),
+    Column("service_user_name", String(200), nullable=False),
+    Column("password_hash", String(256), nullable=False),  # argon2: shown once, then only checked
+    Column("status", String(8), nullable=False),
+    _when("created_at"),
+    Index("ix_service_specific_credentials_user", "user_id"),
+)
+
+# DeleteServiceLinkedRole completes at once; its task ids are kept so the status can be asked.
+service_linked_role_deletions = Table(
+    "service_linked_role_deletions",
+    metadata,
+    Column("deletion_task_id", String(1000), primary_key=True),
+    Column("account_id", String(12), ForeignKey(_ACCOUNT), nullable=False),
+    Column("status", String(16), nullable=False),
+    _when("created_at"),
 )
