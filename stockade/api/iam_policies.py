@@ -7,7 +7,7 @@ from typing import Any
 from stockade.api.authorize import authorize
 from stockade.api.context import Call
 from stockade.api.registry import Result, operation, paginate, tag_context, target
-from stockade.identity import entities, policies, tags
+from stockade.identity import entities, policies, roles, tags
 from stockade.identity.entities import GROUP, KINDS, ROLE, USER, Kind
 
 
@@ -155,6 +155,12 @@ def _attach_handlers(kind: Kind) -> None:
     param = _ENTITY_PARAM[kind.name]
     id_column = kind.id_column
 
+    def writable(row: dict[str, Any]) -> dict[str, Any]:
+        # A service-linked role changes only through its service.
+        if kind is ROLE and row.get("service_linked"):
+            raise roles.protected_role(row)
+        return row
+
     def attach(call: Call) -> Result:
         policy_arn = call.params["PolicyArn"]
         row = target(
@@ -164,6 +170,7 @@ def _attach_handlers(kind: Kind) -> None:
             f"iam:Attach{label}Policy",
             {"iam:PolicyARN": policy_arn},
         )
+        writable(row)
         policies.attach(
             call.tx, call.caller.account_id, kind, row[id_column], policy_arn, call.services.quotas
         )
@@ -178,6 +185,7 @@ def _attach_handlers(kind: Kind) -> None:
             f"iam:Detach{label}Policy",
             {"iam:PolicyARN": policy_arn},
         )
+        writable(row)
         policies.detach(call.tx, call.caller.account_id, kind, row[id_column], policy_arn)
         return None
 
@@ -189,7 +197,7 @@ def _attach_handlers(kind: Kind) -> None:
         return paginate(call, found, "AttachedPolicies")
 
     def put_inline(call: Call) -> Result:
-        row = target(call, kind, call.params[param], f"iam:Put{label}Policy")
+        row = writable(target(call, kind, call.params[param], f"iam:Put{label}Policy"))
         policies.put_inline(
             call.tx,
             call.caller.account_id,
@@ -215,7 +223,7 @@ def _attach_handlers(kind: Kind) -> None:
         return paginate(call, policies.inline_names(call.tx, kind, row[id_column]), "PolicyNames")
 
     def delete_inline(call: Call) -> Result:
-        row = target(call, kind, call.params[param], f"iam:Delete{label}Policy")
+        row = writable(target(call, kind, call.params[param], f"iam:Delete{label}Policy"))
         policies.delete_inline(
             call.tx, call.caller.account_id, kind, row[id_column], call.params["PolicyName"]
         )

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, union
 
-from stockade.identity import entities, groups, policies, roles, users
+from stockade.identity import entities, groups, instance_profiles, policies, roles, users
 from stockade.identity.aws_policies import aws_managed_policies
 from stockade.identity.entities import GROUP, ROLE, USER, Kind
 from stockade.store import schema as t
@@ -105,7 +105,10 @@ def _role(tx: Connection, account_id: str, row: Mapping[str, Any]) -> dict[str, 
     role_id = str(row["role_id"])
     return {
         **roles.view(tx, account_id, row, with_tags=True),
-        "InstanceProfileList": [],  # Stockade has no instance profiles yet
+        "InstanceProfileList": [
+            instance_profiles.view(tx, account_id, profile)
+            for profile in instance_profiles.profiles_of_role(tx, role_id)
+        ],
         "RolePolicyList": _inline(tx, ROLE, role_id),
         "AttachedManagedPolicies": policies.attached_policies(tx, ROLE, role_id),
     }

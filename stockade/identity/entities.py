@@ -120,8 +120,16 @@ def rename(
         tx.execute(
             update(table).where(table.c[kind.id_column] == row[kind.id_column]).values(**changes)
         )
+        renamed = {**row, **changes}
+        # Tags are keyed by ARN, and a new name or path is a new ARN: they move with the entity.
+        tx.execute(
+            update(t.tags)
+            .where(t.tags.c.resource_arn == kind.arn(account_id, row))
+            .values(resource_arn=kind.arn(account_id, renamed))
+        )
         bump_generation(tx, account_id)
-    return {**row, **changes}
+        return renamed
+    return row
 
 
 def listing(

@@ -87,6 +87,8 @@ def get_role(tx: Connection, account_id: str, name: str) -> dict[str, Any]:
 def update_role(tx: Connection, account_id: str, name: str, **changes: Any) -> None:
     row = get_role(tx, account_id, name)
     values = {k: v for k, v in changes.items() if v is not None}
+    if row["service_linked"] and set(values) - {"description"}:
+        raise protected_role(row)
     if "trust_policy" in values:
         policies.check_document(values["trust_policy"], kind=PolicyKind.TRUST, limit="trust")
     if values:
@@ -119,6 +121,8 @@ def delete_role(tx: Connection, account_id: str, name: str) -> None:
 
 
 def clear_boundary(tx: Connection, account_id: str, row: Mapping[str, Any]) -> None:
+    if row["service_linked"]:
+        raise protected_role(row)
     tx.execute(
         update(t.roles).where(t.roles.c.role_id == row["role_id"]).values(permissions_boundary=None)
     )

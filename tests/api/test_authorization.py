@@ -119,3 +119,11 @@ def test_users_change_their_own_password_when_the_policy_allows(server: Server, 
         client.change_password(OldPassword="First-Passw0rd!", NewPassword="Third-Passw0rd!")
     assert wrong.value.response["Error"]["Code"] == "InvalidInput"
     iam.delete_account_password_policy()
+
+
+def test_renaming_a_user_keeps_its_tags(server: Server, iam: Any) -> None:
+    iam.create_user(UserName="before-rename", Tags=[{"Key": "team", "Value": "blue"}])
+    iam.update_user(UserName="before-rename", NewUserName="after-rename", NewPath="/moved/")
+    user = iam.get_user(UserName="after-rename")["User"]
+    assert user["Arn"].endswith(":user/moved/after-rename")
+    assert user["Tags"] == [{"Key": "team", "Value": "blue"}]

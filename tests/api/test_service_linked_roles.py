@@ -103,6 +103,35 @@ def test_protected_from_ordinary_role_operations(iam: Any) -> None:
         iam.add_role_to_instance_profile(InstanceProfileName=profile, RoleName=name)
     assert error_of(excinfo)[:2] == ("UnmodifiableEntity", 400)
     iam.delete_instance_profile(InstanceProfileName=profile)
+
+    trust = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+    changes = [
+        lambda: iam.attach_role_policy(
+            RoleName=name, PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess"
+        ),
+        lambda: iam.put_role_policy(
+            RoleName=name,
+            PolicyName="x",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+                }
+            ),
+        ),
+        lambda: iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust)),
+        lambda: iam.update_role(RoleName=name, MaxSessionDuration=7200),
+        lambda: iam.put_role_permissions_boundary(
+            RoleName=name, PermissionsBoundary="arn:aws:iam::aws:policy/ReadOnlyAccess"
+        ),
+    ]
+    for change in changes:
+        with pytest.raises(ClientError) as excinfo:
+            change()
+        assert error_of(excinfo)[:2] == ("UnmodifiableEntity", 400)
+    assert iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"][0]["PolicyArn"] != (
+        "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    )
     iam.delete_service_linked_role(RoleName=name)
 
 
