@@ -85,7 +85,6 @@ class Gateway:
             operation = OPERATIONS[service].get(action)
             if operation is None:
                 raise AWSError("NotImplemented", f"Stockade does not offer {action}.", 501)
-            parsed = protocol.parse_request(action, params)
             now = datetime.now(UTC)
             session = self.store.write() if operation.writes else self.store.read()
             with session as tx:
@@ -106,6 +105,8 @@ class Gateway:
                     secret_access_key=owner.secret,
                     now=now,
                 )
+                # Who is asking comes before what is asked: a bad signature hides the rest.
+                parsed = protocol.parse_request(action, params)
                 caller = self._caller(tx, owner)
                 call = Call(
                     tx,

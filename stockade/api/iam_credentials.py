@@ -10,6 +10,7 @@ from stockade.api.registry import Result, caller_user_name, operation, paginate,
 from stockade.identity import accounts, entities, keys, logins, mfa, names, tags, users
 from stockade.identity.entities import USER
 from stockade.identity.errors import NoSuchEntity
+from stockade.protocol import AWSError
 
 
 def _key_subject(call: Call, action: str) -> tuple[str | None, str]:
@@ -73,6 +74,14 @@ def get_access_key_last_used(call: Call) -> Result:
 def create_login_profile(call: Call) -> Result:
     p = call.params
     row = target(call, USER, caller_user_name(call), "iam:CreateLoginProfile")
+    if p.get("Password") is None:
+        # Optional in the model only for AssumeRoot sessions, which Stockade does not have.
+        raise AWSError(
+            "ValidationError",
+            "1 validation error detected: Value null at 'password' failed to satisfy "
+            "constraint: Member must not be null",
+            400,
+        )
     profile = logins.create_profile(
         call.tx,
         call.caller.account_id,
@@ -116,8 +125,11 @@ def delete_login_profile(call: Call) -> Result:
 def change_password(call: Call) -> Result:
     user = call.caller.user
     if user is None:
-        raise NoSuchEntity(
-            "The root user's password is changed in the console, not with ChangePassword."
+        raise AWSError(
+            "InvalidUserType",
+            "ChangePassword changes an IAM user's own password; the root user's is changed in "
+            "the console.",
+            400,
         )
     policy = accounts.get_password_policy(call.tx, call.caller.account_id) or {}
     if not policy.get("AllowUsersToChangePassword"):

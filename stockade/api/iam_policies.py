@@ -7,8 +7,9 @@ from typing import Any
 from stockade.api.authorize import authorize
 from stockade.api.context import Call
 from stockade.api.registry import Result, operation, paginate, tag_context, target
-from stockade.identity import entities, policies, roles, tags
+from stockade.identity import entities, names, policies, roles, tags
 from stockade.identity.entities import GROUP, KINDS, ROLE, USER, Kind
+from stockade.identity.errors import InvalidInput
 
 
 def _policy_arn_for(call: Call, action: str, extra: dict[str, Any] | None = None) -> str:
@@ -127,6 +128,8 @@ def set_default_policy_version(call: Call) -> Result:
 def tag_policy(call: Call) -> Result:
     policy_arn = _policy_arn_for(call, "iam:TagPolicy", tag_context(call))
     policies.get_policy(call.tx, call.caller.account_id, policy_arn)
+    if policy_arn.startswith(names.AWS_POLICY_ARN_PREFIX):
+        raise InvalidInput("AWS managed policies cannot be tagged.")
     tags.tag(call.tx, call.caller.account_id, policy_arn, call.params["Tags"], call.services.quotas)
     return None
 

@@ -101,7 +101,7 @@ def delete_alias(tx: Connection, account_id: str, alias: str) -> None:
 
 # -- password policy -------------------------------------------------------------------------
 PASSWORD_POLICY_DEFAULTS: dict[str, Any] = {
-    "MinimumPasswordLength": 8,
+    "MinimumPasswordLength": 6,
     "RequireSymbols": False,
     "RequireNumbers": False,
     "RequireUppercaseCharacters": False,

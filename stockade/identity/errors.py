@@ -92,3 +92,7 @@ class ValidationError(IdentityError):
     no error for it (AWS's common ValidationError, 400)."""
 
     code = "ValidationError"
+
+
+class PolicyNotAttachable(IdentityError):
+    code = "PolicyNotAttachable"

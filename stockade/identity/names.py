@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from stockade.identity.errors import InvalidInput, NoSuchEntity
+import re
+
+from stockade.identity.errors import InvalidInput, NoSuchEntity, PolicyNotAttachable
 
 # Unique-id prefixes (IAM identifiers page).
 USER_ID_PREFIX = "AIDA"
@@ -35,8 +37,23 @@ def root_arn(account_id: str) -> str:
     return f"arn:aws:iam::{account_id}:root"
 
 
+_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/.+")
+# AWS managed policies for service-linked roles: attached by AWS only.
+SERVICE_ROLE_POLICY_PREFIX = AWS_POLICY_ARN_PREFIX + "/aws-service-role/"
+
+
+def check_attachable(policy_arn: str) -> None:
+    if policy_arn.startswith(SERVICE_ROLE_POLICY_PREFIX):
+        raise PolicyNotAttachable("Cannot attach a Service Role Policy to a Customer Role.")
+
+
 def split_policy_arn(policy_arn: str, account_id: str) -> tuple[bool, str]:
-    """(is AWS managed, the ARN) for a policy ARN naming this account or AWS; else NoSuchEntity."""
+    """(is AWS managed, the ARN) for a policy ARN naming this account or AWS.
+
+    Not a policy ARN at all: InvalidInput; a policy ARN of another account: NoSuchEntity.
+    """
+    if not _POLICY_ARN.fullmatch(policy_arn):
+        raise InvalidInput(f"ARN {policy_arn} is not valid.")
     if policy_arn.startswith(AWS_POLICY_ARN_PREFIX + "/"):
         return True, policy_arn
     if policy_arn.startswith(f"arn:aws:iam::{account_id}:policy/"):

@@ -112,7 +112,7 @@ def _aws_view(
         "DefaultVersionId": policy.default_version,
         "AttachmentCount": usage.attachments.get(policy.arn, 0),
         "PermissionsBoundaryUsageCount": usage.boundaries.get(policy.arn, 0),
-        "IsAttachable": True,
+        "IsAttachable": not policy.arn.startswith(names.SERVICE_ROLE_POLICY_PREFIX),
         "Description": policy.description,
         "CreateDate": policy.created_at,
         "UpdateDate": policy.updated_at,
@@ -146,6 +146,13 @@ def get_policy(tx: Connection, account_id: str, policy_arn: str) -> dict[str, An
             raise NoSuchEntity(f"Policy {policy_arn} was not found.")
         return _aws_view(tx, account_id, policy)
     return _customer_view(tx, _customer(tx, account_id, policy_arn))
+
+
+def check_boundary(tx: Connection, account_id: str, boundary: str) -> None:
+    """A permissions boundary: a managed policy of the account or AWS that may be attached."""
+    if not policy_exists(tx, account_id, boundary):
+        raise NoSuchEntity(f"Scope ARN: {boundary} does not exist or is not attachable.")
+    names.check_attachable(boundary)
 
 
 def policy_exists(tx: Connection, account_id: str, policy_arn: str) -> bool:
@@ -437,8 +444,10 @@ def delete_version(tx: Connection, account_id: str, policy_arn: str, version_id:
 def attach(
     tx: Connection, account_id: str, kind: Kind, entity_id: str, policy_arn: str, quotas: Quotas
 ) -> None:
+    names.split_policy_arn(policy_arn, account_id)
     if not policy_exists(tx, account_id, policy_arn):
         raise NoSuchEntity(f"Policy {policy_arn} does not exist or is not attachable.")
+    names.check_attachable(policy_arn)
     attached = attached_arns(tx, kind, entity_id)
     if policy_arn in attached:
         return
@@ -460,6 +469,7 @@ def attach(
 
 
 def detach(tx: Connection, account_id: str, kind: Kind, entity_id: str, policy_arn: str) -> None:
+    names.split_policy_arn(policy_arn, account_id)
     if policy_arn not in attached_arns(tx, kind, entity_id):
         raise NoSuchEntity(f"Policy {policy_arn} was not found.")
     tx.execute(

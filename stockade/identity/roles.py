@@ -11,7 +11,7 @@ from sqlalchemy import Connection, select, update
 from stockade.identity import entities, policies, tags
 from stockade.identity.accounts import bump_generation
 from stockade.identity.entities import ROLE
-from stockade.identity.errors import DeleteConflict, NoSuchEntity, UnmodifiableEntity
+from stockade.identity.errors import DeleteConflict, UnmodifiableEntity
 from stockade.identity.quotas import Quotas
 from stockade.policy import PolicyKind
 from stockade.store import schema as t
@@ -57,8 +57,8 @@ def create_role(
     service_linked: bool = False,
 ) -> dict[str, Any]:
     policies.check_document(trust_policy, kind=PolicyKind.TRUST, limit="trust")
-    if boundary is not None and not policies.policy_exists(tx, account_id, boundary):
-        raise NoSuchEntity(f"Scope ARN: {boundary} does not exist or is not attachable.")
+    if boundary is not None:
+        policies.check_boundary(tx, account_id, boundary)
     row = entities.insert(
         tx,
         ROLE,
@@ -91,6 +91,8 @@ def update_role(tx: Connection, account_id: str, name: str, **changes: Any) -> N
         raise protected_role(row)
     if "trust_policy" in values:
         policies.check_document(values["trust_policy"], kind=PolicyKind.TRUST, limit="trust")
+    if "permissions_boundary" in values:
+        policies.check_boundary(tx, account_id, values["permissions_boundary"])
     if values:
         tx.execute(update(t.roles).where(t.roles.c.role_id == row["role_id"]).values(**values))
         bump_generation(tx, account_id)

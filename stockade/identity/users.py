@@ -49,8 +49,8 @@ def create_user(
     boundary: str | None = None,
     new_tags: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    if boundary is not None and not policies.policy_exists(tx, account_id, boundary):
-        raise NoSuchEntity(f"Scope ARN: {boundary} does not exist or is not attachable.")
+    if boundary is not None:
+        policies.check_boundary(tx, account_id, boundary)
     row = entities.insert(
         tx,
         USER,
@@ -107,8 +107,8 @@ def delete_user(tx: Connection, account_id: str, name: str) -> None:
 
 def set_boundary(tx: Connection, account_id: str, name: str, boundary: str | None) -> None:
     row = get_user(tx, account_id, name)
-    if boundary is not None and not policies.policy_exists(tx, account_id, boundary):
-        raise NoSuchEntity(f"Scope ARN: {boundary} does not exist or is not attachable.")
+    if boundary is not None:
+        policies.check_boundary(tx, account_id, boundary)
     tx.execute(
         update(t.users)
         .where(t.users.c.user_id == row["user_id"])
