@@ -106,6 +106,7 @@ class Gateway:
                     now=now,
                 )
                 # Who is asking comes before what is asked: a bad signature hides the rest.
+                _refuse_nul(params)
                 parsed = protocol.parse_request(action, params)
                 caller = self._caller(tx, owner)
                 call = Call(
@@ -183,6 +184,19 @@ class Gateway:
             return
         with self.store.write() as tx:
             keys.record_use(tx, owner.access_key_id, service, "us-east-1", now, owner.last_used_at)
+
+
+def _refuse_nul(params: dict[str, str]) -> None:
+    """No IAM value holds a NUL character, and PostgreSQL's text cannot store one."""
+    for name, value in params.items():
+        if "\x00" in value:
+            location = name[:1].lower() + name[1:]
+            raise AWSError(
+                "ValidationError",
+                f"1 validation error detected: Value at '{location}' failed to satisfy "
+                "constraint: Member must not contain NUL characters",
+                400,
+            )
 
 
 def build_app(store: Store, services: Services) -> Starlette:

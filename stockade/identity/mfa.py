@@ -17,11 +17,14 @@ from stockade.identity.errors import (
     DeleteConflict,
     EntityAlreadyExists,
     InvalidAuthenticationCode,
+    InvalidInput,
     LimitExceeded,
     NoSuchEntity,
 )
 from stockade.identity.quotas import Quotas
 from stockade.store import schema as t
+
+_SERIAL_LENGTH = 256
 
 
 def get_device(tx: Connection, account_id: str, serial: str) -> dict[str, Any]:
@@ -50,6 +53,11 @@ def create_virtual(
 ) -> dict[str, Any]:
     path = names.check_path(path)
     serial = f"arn:aws:iam::{account_id}:mfa{path}{name}"
+    if len(serial) > _SERIAL_LENGTH:
+        # Every operation that takes the device back accepts serial numbers of 256 characters.
+        raise InvalidInput(
+            f"The device name and path make a serial number over {_SERIAL_LENGTH} characters."
+        )
     if tx.execute(
         select(t.mfa_devices.c.serial_number).where(t.mfa_devices.c.serial_number == serial)
     ).first():

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import re
 
-from stockade.identity.errors import InvalidInput, NoSuchEntity, PolicyNotAttachable
+from stockade.identity.errors import (
+    InvalidInput,
+    NoSuchEntity,
+    PolicyNotAttachable,
+    ValidationError,
+)
 
 # Unique-id prefixes (IAM identifiers page).
 USER_ID_PREFIX = "AIDA"
@@ -21,11 +26,14 @@ AWS_POLICY_ARN_PREFIX = "arn:aws:iam::aws:policy"
 
 
 def check_path(path: str | None) -> str:
-    """A path is `/` or `/a/b/`; IAM says InvalidInput... only through the model's pattern, so a
-    path that passed the pattern but not the slashes gets AWS's ValidationError wording."""
+    """A path is `/` or `/a/b/`. The model's pattern lets an empty segment (`/a//b/`) through;
+    IAM refuses it with its own path wording."""
     path = path or "/"
     if not (path.startswith("/") and path.endswith("/")) or "//" in path:
-        raise InvalidInput(f"The specified value for path is invalid: {path}")
+        raise ValidationError(
+            "The specified value for path is invalid. It must begin and end with / and contain "
+            "only alphanumeric characters and/or / characters."
+        )
     return path
 
 

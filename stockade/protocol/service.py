@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from stockade.protocol.errors import DEFAULT_STATUS, AWSError
-from stockade.protocol.model import ServiceModel, load_service_model
+from stockade.protocol.model import ServiceModel, StructureShape, load_service_model
 from stockade.protocol.query import Decoder, StructureDecoder, compile_decoder, parse_params
 from stockade.protocol.xml import (
     Encoder,
@@ -17,6 +18,29 @@ from stockade.protocol.xml import (
     error_document,
     response_document,
 )
+
+# IAM words a path that fails its pattern itself, not in the generic constraint phrase (the
+# wording quoted in public reports of CreateUser, CreateRole and ListPolicies failures).
+_PATH_SHAPES = frozenset({"pathType", "pathPrefixType", "policyPathType"})
+_PATH_WORDING = (
+    "The specified value for {location} is invalid. It must begin and end with / and contain "
+    "only alphanumeric characters and/or / characters."
+)
+_PREFIX_WORDING = (
+    "The specified value for {location} is invalid. It must begin with the / character and "
+    "contain only alphanumeric characters and/or / characters."
+)
+
+
+def _path_checks(shape: StructureShape | None) -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    """(parameter, pattern, IAM's message) for each top-level path member of an input."""
+    checks = []
+    for member in shape.members if shape is not None else ():
+        regex = getattr(member.shape, "regex", None)
+        if member.shape.name in _PATH_SHAPES and regex is not None:
+            wording = _PREFIX_WORDING if member.name == "PathPrefix" else _PATH_WORDING
+            checks.append((member.wire_name, regex, wording.format(location=member.location)))
+    return tuple(checks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +51,7 @@ class _CompiledOperation:
     result_wrapper: str | None
     # The statuses of the errors this operation declares, consulted before the service's.
     error_status: Mapping[str, int]
+    path_checks: tuple[tuple[str, re.Pattern[str], str], ...] = ()
 
 
 class ServiceProtocol:
@@ -55,6 +80,7 @@ class ServiceProtocol:
                     for code in op.error_codes
                     if code in self._error_status
                 },
+                path_checks=_path_checks(op.input),
             )
         self._operations = operations
         self._operation_names = frozenset(operations)
@@ -87,6 +113,10 @@ class ServiceProtocol:
         op = self._operation(action)
         if op.decoder is None:
             return {}
+        for name, regex, message in op.path_checks:
+            value = params.get(name)
+            if value is not None and regex.fullmatch(value) is None:
+                raise AWSError("ValidationError", message, 400)
         return parse_params(op.decoder, params)
 
     def serialize_response(

@@ -222,7 +222,8 @@ tags = Table(
     metadata,
     Column("account_id", String(12), ForeignKey(_ACCOUNT), nullable=False),
     Column("resource_arn", String(2048), primary_key=True),
-    Column("key_key", String(128), primary_key=True),
+    # Lower-casing can lengthen a key ("İ" becomes two characters): room for that.
+    Column("key_key", String(512), primary_key=True),
     Column("key", String(128), nullable=False),
     Column("value", String(256), nullable=False),
 )
