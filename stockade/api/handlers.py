@@ -1,6 +1,7 @@
 """Importing this module registers every handler."""
 
 from stockade.api import (
+    entity_tags,
     iam_account,
     iam_certificates,
     iam_credentials,
@@ -20,6 +21,7 @@ from stockade.api.registry import OPERATIONS
 
 __all__ = [
     "OPERATIONS",
+    "entity_tags",
     "iam_account",
     "iam_certificates",
     "iam_credentials",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from stockade.api.authorize import authorize
 from stockade.api.context import Call
 from stockade.api.registry import Result, operation, paginate, tag_context, target
-from stockade.identity import entities, names, roles, tags
+from stockade.identity import entities, names, roles
 from stockade.identity.entities import ROLE
 
 
@@ -89,33 +89,6 @@ def delete_role(call: Call) -> Result:
     target(call, ROLE, call.params["RoleName"], "iam:DeleteRole")
     roles.delete_role(call.tx, call.caller.account_id, call.params["RoleName"])
     return None
-
-
-@operation("iam", "TagRole")
-def tag_role(call: Call) -> Result:
-    row = target(call, ROLE, call.params["RoleName"], "iam:TagRole", tag_context(call))
-    tags.tag(
-        call.tx,
-        call.caller.account_id,
-        ROLE.arn(call.caller.account_id, row),
-        call.params["Tags"],
-        call.services.quotas,
-    )
-    return None
-
-
-@operation("iam", "UntagRole")
-def untag_role(call: Call) -> Result:
-    keys = call.params["TagKeys"]
-    row = target(call, ROLE, call.params["RoleName"], "iam:UntagRole", {"aws:TagKeys": keys})
-    tags.untag(call.tx, ROLE.arn(call.caller.account_id, row), keys)
-    return None
-
-
-@operation("iam", "ListRoleTags")
-def list_role_tags(call: Call) -> Result:
-    row = target(call, ROLE, call.params["RoleName"], "iam:ListRoleTags")
-    return paginate(call, tags.list_tags(call.tx, ROLE.arn(call.caller.account_id, row)), "Tags")
 
 
 @operation("iam", "PutRolePermissionsBoundary")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from stockade.api.authorize import authorize
 from stockade.api.context import Call
 from stockade.api.registry import Result, caller_user_name, operation, paginate, tag_context, target
-from stockade.identity import accounts, entities, groups, names, tags, users
+from stockade.identity import accounts, entities, groups, names, users
 from stockade.identity.entities import GROUP, USER
 
 
@@ -75,33 +75,6 @@ def delete_user(call: Call) -> Result:
     target(call, USER, call.params["UserName"], "iam:DeleteUser")
     users.delete_user(call.tx, call.caller.account_id, call.params["UserName"])
     return None
-
-
-@operation("iam", "TagUser")
-def tag_user(call: Call) -> Result:
-    row = target(call, USER, call.params["UserName"], "iam:TagUser", tag_context(call))
-    tags.tag(
-        call.tx,
-        call.caller.account_id,
-        USER.arn(call.caller.account_id, row),
-        call.params["Tags"],
-        call.services.quotas,
-    )
-    return None
-
-
-@operation("iam", "UntagUser")
-def untag_user(call: Call) -> Result:
-    keys = call.params["TagKeys"]
-    row = target(call, USER, call.params["UserName"], "iam:UntagUser", {"aws:TagKeys": keys})
-    tags.untag(call.tx, USER.arn(call.caller.account_id, row), keys)
-    return None
-
-
-@operation("iam", "ListUserTags")
-def list_user_tags(call: Call) -> Result:
-    row = target(call, USER, call.params["UserName"], "iam:ListUserTags")
-    return paginate(call, tags.list_tags(call.tx, USER.arn(call.caller.account_id, row)), "Tags")
 
 
 @operation("iam", "PutUserPermissionsBoundary")
