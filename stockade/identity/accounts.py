@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from stockade.identity.clock import now
 from stockade.identity.errors import EntityAlreadyExists, NoSuchEntity
@@ -47,10 +47,13 @@ def list_account_ids(tx: Connection) -> list[str]:
     )
 
 
+_GENERATION = select(t.accounts.c.generation).where(
+    t.accounts.c.account_id == bindparam("account_id")
+)  # built once: read on every authorized request
+
+
 def generation(tx: Connection, account_id: str) -> int:
-    value = tx.execute(
-        select(t.accounts.c.generation).where(t.accounts.c.account_id == account_id)
-    ).scalar_one_or_none()
+    value = tx.execute(_GENERATION, {"account_id": account_id}).scalar_one_or_none()
     return int(value or 0)
 
 

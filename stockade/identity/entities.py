@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy import Connection, Select, Table, bindparam, func, select, update
 
 from stockade.auth.identifiers import new_unique_id
 from stockade.identity import names
@@ -37,15 +38,23 @@ ROLE = Kind("role", "role", t.roles, "role_id", names.ROLE_ID_PREFIX, "roles")
 KINDS = {kind.name: kind for kind in (USER, GROUP, ROLE)}
 
 
-def find(tx: Connection, kind: Kind, account_id: str, name: str) -> dict[str, Any] | None:
+@cache
+def _by_name(kind: Kind) -> Select[Any]:
+    # Statements on the request path are built once per kind, not once per request.
     table = kind.table
-    row = (
-        tx.execute(
-            select(table).where(table.c.account_id == account_id, table.c.name_key == name.lower())
-        )
-        .mappings()
-        .first()
+    return select(table).where(
+        table.c.account_id == bindparam("account_id"), table.c.name_key == bindparam("name_key")
     )
+
+
+@cache
+def _by_id(kind: Kind) -> Select[Any]:
+    return select(kind.table).where(kind.table.c[kind.id_column] == bindparam("entity_id"))
+
+
+def find(tx: Connection, kind: Kind, account_id: str, name: str) -> dict[str, Any] | None:
+    params = {"account_id": account_id, "name_key": name.lower()}
+    row = tx.execute(_by_name(kind), params).mappings().first()
     return dict(row) if row is not None else None
 
 
@@ -57,8 +66,7 @@ def get(tx: Connection, kind: Kind, account_id: str, name: str) -> dict[str, Any
 
 
 def get_by_id(tx: Connection, kind: Kind, entity_id: str) -> dict[str, Any] | None:
-    table = kind.table
-    row = tx.execute(select(table).where(table.c[kind.id_column] == entity_id)).mappings().first()
+    row = tx.execute(_by_id(kind), {"entity_id": entity_id}).mappings().first()
     return dict(row) if row is not None else None
 
 

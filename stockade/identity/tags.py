@@ -6,19 +6,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from stockade.identity.errors import InvalidInput, LimitExceeded
 from stockade.identity.quotas import Quotas
 from stockade.store import schema as t
 
+_LIST = (
+    select(t.tags.c.key, t.tags.c.value)
+    .where(t.tags.c.resource_arn == bindparam("arn"))
+    .order_by(t.tags.c.key_key)
+)  # built once: the request path reads tags for the caller and the target
+
 
 def list_tags(tx: Connection, resource_arn: str) -> list[dict[str, str]]:
-    rows = tx.execute(
-        select(t.tags.c.key, t.tags.c.value)
-        .where(t.tags.c.resource_arn == resource_arn)
-        .order_by(t.tags.c.key_key)
-    )
+    rows = tx.execute(_LIST, {"arn": resource_arn})
     return [{"Key": key, "Value": value} for key, value in rows]
 
 
