@@ -166,7 +166,9 @@ def server(
     if request.param == "postgresql":
         database = _postgres_database()
         if database is None:
-            pytest.skip("no PostgreSQL server on 127.0.0.1:5432 (database test, user postgres)")
+            pytest.skip(
+                reason="no PostgreSQL server on 127.0.0.1:5432 (database test, user postgres)"
+            )
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
     running = start_server(tmp, url)
     try:

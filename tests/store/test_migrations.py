@@ -88,7 +88,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     else:
         database = _postgres_database()
         if database is None:
-            pytest.skip("no PostgreSQL server on 127.0.0.1:5432 (database test, user postgres)")
+            pytest.skip(
+                reason="no PostgreSQL server on 127.0.0.1:5432 (database test, user postgres)"
+            )
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
     opened = Store(url)
     try:
