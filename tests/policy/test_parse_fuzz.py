@@ -247,9 +247,11 @@ ODD_CONSTANTS: list[Any] = [
     "\ud800", "İ", "ǅ", [], {}, [None], ["s3:*", None], [None, None], {"AWS": None}, {"AWS": []},
     {"AWS": [1]}, {"Nobody": "x"}, {"": ""}, [[]], [{}],
 ]  # fmt: skip
+# Copies: a mutation may edit a drawn value in place, and editing a shared constant would make
+# later examples differ from their replays (hypothesis's "inconsistent data generation").
 ODD_VALUES: st.SearchStrategy[Any] = st.one_of(
     st.sampled_from(ODD_CONSTANTS), st.integers(1, 150).map(nested), JSON_VALUES
-)
+).map(copy.deepcopy)
 ODD_NAMES = st.sampled_from(
     ["Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition",
      "Effect", "Sid", "Version", "Id", "Statement", "Actions", "effect", "", "StringEquals",
