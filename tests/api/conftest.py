@@ -23,6 +23,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
+NO_POSTGRES = "no PostgreSQL server on 127.0.0.1:5432 (database test, user postgres)"
+
 ACCOUNT_ID = "123456789012"
 PG_ADMIN_URL = os.environ.get(
     "STOCKADE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -166,9 +168,7 @@ def server(
     if request.param == "postgresql":
         database = _postgres_database()
         if database is None:
-            pytest.skip(
-                reason="no PostgreSQL server on 127.0.0.1:5432 (database test, user postgres)"
-            )
+            pytest.skip(reason=NO_POSTGRES)
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
     running = start_server(tmp, url)
     try:

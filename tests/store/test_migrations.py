@@ -20,7 +20,7 @@ from sqlalchemy import Connection, MetaData, Table, select
 from stockade.store import Store
 from stockade.store import schema as t
 from stockade.store.migrate import alembic_config
-from tests.api.conftest import _drop_postgres_database, _postgres_database
+from tests.api.conftest import NO_POSTGRES, _drop_postgres_database, _postgres_database
 
 CREATED = datetime(2026, 1, 2, 3, 4, 5)  # naive: reflected 0001 tables know no zone
 
@@ -88,9 +88,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     else:
         database = _postgres_database()
         if database is None:
-            pytest.skip(
-                reason="no PostgreSQL server on 127.0.0.1:5432 (database test, user postgres)"
-            )
+            pytest.skip(reason=NO_POSTGRES)
         url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
     opened = Store(url)
     try:
