@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy import Connection
 
 from stockade.api.authorize import authorize
 from stockade.api.context import Call
@@ -10,6 +13,8 @@ from stockade.api.registry import Result, operation, paginate, tag_context
 from stockade.api.resource_tags import aws_resource_tags
 from stockade.identity import oidc_providers, saml_providers, tags
 from stockade.protocol import AWSError
+
+Getter = Callable[[Connection, str, str], object]
 
 
 def _refuse_unoffered(call: Call, *parameters: str) -> None:
@@ -92,31 +97,6 @@ def update_thumbprints(call: Call) -> Result:
     return None
 
 
-@operation("iam", "TagOpenIDConnectProvider")
-def tag_oidc_provider(call: Call) -> Result:
-    arn = _oidc(call, "iam:TagOpenIDConnectProvider", tag_context(call))
-    account = call.caller.account_id
-    oidc_providers.get(call.tx, account, arn)
-    tags.tag(call.tx, account, arn, call.params["Tags"], call.services.quotas)
-    return None
-
-
-@operation("iam", "UntagOpenIDConnectProvider")
-def untag_oidc_provider(call: Call) -> Result:
-    keys = call.params["TagKeys"]
-    arn = _oidc(call, "iam:UntagOpenIDConnectProvider", {"aws:TagKeys": keys})
-    oidc_providers.get(call.tx, call.caller.account_id, arn)
-    tags.untag(call.tx, arn, keys)
-    return None
-
-
-@operation("iam", "ListOpenIDConnectProviderTags")
-def list_oidc_provider_tags(call: Call) -> Result:
-    arn = _oidc(call, "iam:ListOpenIDConnectProviderTags")
-    oidc_providers.get(call.tx, call.caller.account_id, arn)
-    return paginate(call, tags.list_tags(call.tx, arn), "Tags")
-
-
 # -- SAML ------------------------------------------------------------------------------------
 _SAML_UNOFFERED = (
     "AssertionEncryptionMode",
@@ -189,26 +169,33 @@ def delete_saml_provider(call: Call) -> Result:
     return None
 
 
-@operation("iam", "TagSAMLProvider")
-def tag_saml_provider(call: Call) -> Result:
-    arn = _saml(call, "iam:TagSAMLProvider", tag_context(call))
-    account = call.caller.account_id
-    saml_providers.get(call.tx, account, arn)
-    tags.tag(call.tx, account, arn, call.params["Tags"], call.services.quotas)
-    return None
+def _register_tag_operations(
+    name: str, locate: Callable[[Call, str, dict[str, Any] | None], str], get: Getter
+) -> None:
+    """Tag{name}, Untag{name} and List{name}Tags for a provider kind addressed by its ARN."""
+
+    def tag_provider(call: Call) -> Result:
+        arn = locate(call, f"iam:Tag{name}", tag_context(call))
+        get(call.tx, call.caller.account_id, arn)
+        tags.tag(call.tx, call.caller.account_id, arn, call.params["Tags"], call.services.quotas)
+        return None
+
+    def untag_provider(call: Call) -> Result:
+        keys = call.params["TagKeys"]
+        arn = locate(call, f"iam:Untag{name}", {"aws:TagKeys": keys})
+        get(call.tx, call.caller.account_id, arn)
+        tags.untag(call.tx, arn, keys)
+        return None
+
+    def list_provider_tags(call: Call) -> Result:
+        arn = locate(call, f"iam:List{name}Tags", None)
+        get(call.tx, call.caller.account_id, arn)
+        return paginate(call, tags.list_tags(call.tx, arn), "Tags")
+
+    operation("iam", f"Tag{name}")(tag_provider)
+    operation("iam", f"Untag{name}")(untag_provider)
+    operation("iam", f"List{name}Tags")(list_provider_tags)
 
 
-@operation("iam", "UntagSAMLProvider")
-def untag_saml_provider(call: Call) -> Result:
-    keys = call.params["TagKeys"]
-    arn = _saml(call, "iam:UntagSAMLProvider", {"aws:TagKeys": keys})
-    saml_providers.get(call.tx, call.caller.account_id, arn)
-    tags.untag(call.tx, arn, keys)
-    return None
-
-
-@operation("iam", "ListSAMLProviderTags")
-def list_saml_provider_tags(call: Call) -> Result:
-    arn = _saml(call, "iam:ListSAMLProviderTags")
-    saml_providers.get(call.tx, call.caller.account_id, arn)
-    return paginate(call, tags.list_tags(call.tx, arn), "Tags")
+_register_tag_operations("OpenIDConnectProvider", _oidc, oidc_providers.get)
+_register_tag_operations("SAMLProvider", _saml, saml_providers.get)

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from stockade.api.authorize import authorize
 from stockade.api.context import Call
-from stockade.api.registry import Result, operation, paginate, tag_context, target
-from stockade.identity import entities, names, roles
+from stockade.api.registry import Result, authorize_create, operation, paginate, target
+from stockade.identity import entities, roles
 from stockade.identity.entities import ROLE
 
 
 @operation("iam", "CreateRole")
 def create_role(call: Call) -> Result:
     p = call.params
-    path = p.get("Path") or "/"
-    extra = tag_context(call)
-    if p.get("PermissionsBoundary"):
-        extra["iam:PermissionsBoundary"] = p["PermissionsBoundary"]
-    authorize(
-        call,
-        "iam:CreateRole",
-        names.arn(call.caller.account_id, "role", path, p["RoleName"]),
-        extra,
-    )
+    path = authorize_create(call, ROLE, p["RoleName"])
     role = roles.create_role(
         call.tx,
         call.caller.account_id,

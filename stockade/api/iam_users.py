@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from stockade.api.authorize import authorize
 from stockade.api.context import Call
-from stockade.api.registry import Result, caller_user_name, operation, paginate, tag_context, target
+from stockade.api.registry import (
+    Result,
+    authorize_create,
+    caller_user_name,
+    operation,
+    paginate,
+    target,
+)
 from stockade.identity import accounts, entities, groups, names, users
 from stockade.identity.entities import GROUP, USER
 
@@ -12,16 +19,7 @@ from stockade.identity.entities import GROUP, USER
 @operation("iam", "CreateUser")
 def create_user(call: Call) -> Result:
     p = call.params
-    path = p.get("Path") or "/"
-    extra = tag_context(call)
-    if p.get("PermissionsBoundary"):
-        extra["iam:PermissionsBoundary"] = p["PermissionsBoundary"]
-    authorize(
-        call,
-        "iam:CreateUser",
-        names.arn(call.caller.account_id, "user", path, p["UserName"]),
-        extra,
-    )
+    path = authorize_create(call, USER, p["UserName"])
     user = users.create_user(
         call.tx,
         call.caller.account_id,

@@ -77,6 +77,20 @@ def resource_tag_context(call: Call, resource_arn: str) -> dict[str, Any]:
     return context
 
 
+def authorize_create(call: Call, kind: Kind, name: str) -> str:
+    """Authorize creating a user or role on the ARN it will have; returns its path.
+
+    Both take Tags and a PermissionsBoundary, which policies may constrain.
+    """
+    path = str(call.params.get("Path") or "/")
+    extra = tag_context(call)
+    if call.params.get("PermissionsBoundary"):
+        extra["iam:PermissionsBoundary"] = call.params["PermissionsBoundary"]
+    arn = names.arn(call.caller.account_id, kind.name, path, name)
+    authorize(call, f"iam:Create{kind.label.capitalize()}", arn, extra)
+    return path
+
+
 def caller_user_name(call: Call) -> str:
     """Operations whose UserName is optional act on the calling user."""
     name = call.params.get("UserName")
