@@ -13,8 +13,9 @@ from stockade.identity.errors import NoSuchEntity
 from stockade.protocol import AWSError
 
 
-def _key_subject(call: Call, action: str) -> tuple[str | None, str]:
-    """(user id, user name) a key operation is about; (None, root name) for the root user's own."""
+def _subject(call: Call, action: str) -> tuple[str | None, str]:
+    """(user id, user name) a key or MFA operation is about; (None, the account id) for the root
+    user's own, when the root user calls without a UserName."""
     if not call.params.get("UserName") and call.caller.user is None:
         authorize(call, action, names.root_arn(call.caller.account_id))
         return None, call.caller.account_id
@@ -24,7 +25,7 @@ def _key_subject(call: Call, action: str) -> tuple[str | None, str]:
 
 @operation("iam", "CreateAccessKey")
 def create_access_key(call: Call) -> Result:
-    user_id, name = _key_subject(call, "iam:CreateAccessKey")
+    user_id, name = _subject(call, "iam:CreateAccessKey")
     key = keys.create_key(
         call.tx, call.services.box, call.caller.account_id, user_id, name, call.services.quotas
     )
@@ -33,7 +34,7 @@ def create_access_key(call: Call) -> Result:
 
 @operation("iam", "ListAccessKeys")
 def list_access_keys(call: Call) -> Result:
-    user_id, name = _key_subject(call, "iam:ListAccessKeys")
+    user_id, name = _subject(call, "iam:ListAccessKeys")
     return paginate(
         call, keys.list_keys(call.tx, call.caller.account_id, user_id, name), "AccessKeyMetadata"
     )
@@ -41,7 +42,7 @@ def list_access_keys(call: Call) -> Result:
 
 @operation("iam", "UpdateAccessKey")
 def update_access_key(call: Call) -> Result:
-    user_id, _ = _key_subject(call, "iam:UpdateAccessKey")
+    user_id, _ = _subject(call, "iam:UpdateAccessKey")
     keys.set_status(
         call.tx, call.caller.account_id, user_id, call.params["AccessKeyId"], call.params["Status"]
     )
@@ -50,7 +51,7 @@ def update_access_key(call: Call) -> Result:
 
 @operation("iam", "DeleteAccessKey")
 def delete_access_key(call: Call) -> Result:
-    user_id, _ = _key_subject(call, "iam:DeleteAccessKey")
+    user_id, _ = _subject(call, "iam:DeleteAccessKey")
     keys.delete_key(call.tx, call.caller.account_id, user_id, call.params["AccessKeyId"])
     return None
 
@@ -202,18 +203,10 @@ def create_virtual_mfa(call: Call) -> Result:
     return {"VirtualMFADevice": device}
 
 
-def _mfa_subject(call: Call, action: str) -> tuple[str | None, dict[str, Any] | None]:
-    if not call.params.get("UserName") and call.caller.user is None:
-        authorize(call, action, names.root_arn(call.caller.account_id))
-        return None, None
-    row = target(call, USER, caller_user_name(call), action)
-    return str(row["user_id"]), row
-
-
 @operation("iam", "EnableMFADevice")
 def enable_mfa(call: Call) -> Result:
     p = call.params
-    user_id, _ = _mfa_subject(call, "iam:EnableMFADevice")
+    user_id, _ = _subject(call, "iam:EnableMFADevice")
     mfa.enable(
         call.tx,
         call.services.box,
@@ -230,7 +223,7 @@ def enable_mfa(call: Call) -> Result:
 @operation("iam", "ResyncMFADevice")
 def resync_mfa(call: Call) -> Result:
     p = call.params
-    user_id, _ = _mfa_subject(call, "iam:ResyncMFADevice")
+    user_id, _ = _subject(call, "iam:ResyncMFADevice")
     mfa.resync(
         call.tx,
         call.services.box,
@@ -245,7 +238,7 @@ def resync_mfa(call: Call) -> Result:
 
 @operation("iam", "DeactivateMFADevice")
 def deactivate_mfa(call: Call) -> Result:
-    user_id, _ = _mfa_subject(call, "iam:DeactivateMFADevice")
+    user_id, _ = _subject(call, "iam:DeactivateMFADevice")
     mfa.deactivate(call.tx, call.caller.account_id, user_id, call.params["SerialNumber"])
     return None
 
@@ -297,8 +290,7 @@ def list_virtual_mfa(call: Call) -> Result:
 
 @operation("iam", "ListMFADevices")
 def list_mfa_devices(call: Call) -> Result:
-    user_id, row = _mfa_subject(call, "iam:ListMFADevices")
-    name = call.caller.account_id if row is None else row["name"]
+    user_id, name = _subject(call, "iam:ListMFADevices")
     found = [
         {"UserName": name, "SerialNumber": d["serial_number"], "EnableDate": d["enabled_at"]}
         for d in mfa.devices_of(call.tx, call.caller.account_id, user_id)
