@@ -87,3 +87,42 @@ def authorize(call: Call, action: str, resource: str, extra: dict[str, Any] | No
         return
     message = explain(request, policies).denial_message(call.caller.arn, action, resource)
     raise AWSError("AccessDenied", message, 403)
+
+
+def encoded_denial(call: Call, request: Request, policies: Policies | None) -> str:
+    """A denial's details as an encoded authorization message (DecodeAuthorizationMessage
+    reads it back), in the shape AWS's decoded messages have."""
+    explanation = explain(request, policies) if policies is not None else None
+    matched = [] if explanation is None else list(explanation.matched)
+    caller = call.caller
+    values = [
+        {"key": key, "values": {"items": [{"value": v} for v in _as_list(value)]}}
+        for key, value in sorted(request.context.items())
+    ]
+    document = {
+        "allowed": explanation is None or explanation.outcome is Outcome.ALLOWED,
+        "explicitDeny": explanation is not None and explanation.outcome is Outcome.EXPLICIT_DENY,
+        "matchedStatements": {
+            "items": [
+                {
+                    "statementId": ref.sid or "",
+                    "effect": ref.effect.value.upper(),
+                    "policy": ref.policy_id,
+                    "statement": ref.index,
+                }
+                for ref in matched
+            ]
+        },
+        "failures": {"items": [explanation.summary] if explanation is not None else []},
+        "context": {
+            "principal": {"id": caller.unique_id, "arn": caller.arn},
+            "action": request.action,
+            "resource": request.resource,
+            "conditions": {"items": values},
+        },
+    }
+    return call.services.messages.encode(document, caller.account_id)
+
+
+def _as_list(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else [str(item) for item in value]

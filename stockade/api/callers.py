@@ -136,6 +136,8 @@ def check_session_scope(caller: Caller, service: str, action: str) -> None:
         ):
             raise invalid_token()
         return
+    if service != "sts":
+        return  # a team's own services (Authorize) apply only policies
     allowed = _STS_FOR_SESSION.get(session.kind)
     if action in _LONG_TERM_ONLY or (allowed is not None and action not in allowed):
         raise AWSError("AccessDenied", f"Cannot call {action} with session credentials", 403)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from stockade.auth.authorization_messages import MessageSealer
 from stockade.auth.secrets import SecretBox
 from stockade.auth.session_tokens import SessionClaims, SessionKind, TokenSealer
 from stockade.identity.principals import PolicyCache
@@ -24,9 +25,12 @@ class Services:
     policy_cache: PolicyCache
     # Seals and opens session tokens under a key derived from the box's master key.
     tokens: TokenSealer = field(init=False, repr=False, compare=False)
+    # Seals the details of denials that DecodeAuthorizationMessage reads back.
+    messages: MessageSealer = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tokens", TokenSealer(self.box))
+        object.__setattr__(self, "messages", MessageSealer(self.box))
 
 
 _SESSION_TYPES = {
