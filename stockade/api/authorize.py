@@ -43,17 +43,18 @@ def caller_policies(tx: Connection, services: Services, caller: Caller) -> Polic
     kind = caller.kind
     if kind is PrincipalType.ROOT:
         return None
+    generation = caller.generation
     if kind is PrincipalType.USER and caller.user is not None:
-        return cache.entity(tx, caller.account_id, USER, caller.user)
+        return cache.principal(tx, caller.account_id, USER, caller.user, generation)[1]
     session = caller.session
     if session is None:  # a caller always has one of the shapes above
         raise AWSError(
             "InvalidClientTokenId", "The security token included in the request is invalid."
         )
     if kind is PrincipalType.ASSUMED_ROLE and caller.role is not None:
-        base = cache.entity(tx, caller.account_id, ROLE, caller.role)
+        base = cache.principal(tx, caller.account_id, ROLE, caller.role, generation)[1]
     elif caller.user is not None:
-        base = cache.entity(tx, caller.account_id, USER, caller.user)
+        base = cache.principal(tx, caller.account_id, USER, caller.user, generation)[1]
     else:
         base = Policies(identity=_everything())
     narrowed = session.policy is not None or bool(session.policy_arns)
@@ -61,7 +62,7 @@ def caller_policies(tx: Connection, services: Services, caller: Caller) -> Polic
         identity=base.identity,
         boundary=base.boundary,
         session=(
-            cache.session(tx, caller.account_id, session.policy, session.policy_arns)
+            cache.session(tx, caller.account_id, session.policy, session.policy_arns, generation)
             if narrowed
             else None
         ),

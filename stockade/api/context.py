@@ -52,6 +52,9 @@ class Caller:
     # or the user who federated a federated user (whose permissions the session narrows).
     user: dict[str, Any] | None
     access_key_id: str | None
+    generation: int | None = None  # the account's, when the request read it with the key
+    # The principal's tags (the user's or the role's, before any session tags).
+    tags: tuple[tuple[str, str], ...] = ()
     session: SessionClaims | None = None
     role: dict[str, Any] | None = None  # a role session's role
     role_arn: str | None = None

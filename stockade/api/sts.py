@@ -11,6 +11,7 @@ from stockade.auth.authorization_messages import MessageError
 from stockade.auth.session_tokens import account_of_temporary_key
 from stockade.identity import keys, sessions, trust
 from stockade.identity.errors import AccessDenied
+from stockade.identity.tags import list_tags as tags_of
 from stockade.policy import Outcome, explain
 from stockade.policy.request import PrincipalType
 from stockade.protocol import AWSError
@@ -107,7 +108,7 @@ def assume_role(call: Call) -> Result:
         mfa_at = None
     if role is None:
         raise _denied(call, "sts:AssumeRole", role_arn)
-    context.update(resource_tag_context(call, role_arn))
+    context.update(resource_tag_context(tags_of(call.tx, role_arn)))
     actions = ["sts:AssumeRole"]
     if tags or p.get("TransitiveTagKeys"):
         actions.append("sts:TagSession")
