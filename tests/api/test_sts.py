@@ -680,3 +680,55 @@ def test_decode_authorization_message(server: Server, iam: Any) -> None:
         with pytest.raises(ClientError) as invalid:
             server.client("sts").decode_authorization_message(EncodedMessage=bad)
         assert error_of(invalid)[:2] == ("InvalidAuthorizationMessageException", 400)
+
+
+def test_source_identity_needs_set_source_identity_and_reaches_the_context(
+    server: Server, iam: Any
+) -> None:
+    person = Person(server, iam)
+    condition = {"StringEquals": {"aws:SourceIdentity": "alice@example.com"}}
+    role = _role(
+        iam,
+        [_trust(person.arn)],
+        policy=[{**LIST_USERS[0], "Condition": condition}],
+    )
+    sts = person.client("sts")
+    with pytest.raises(ClientError) as refused:
+        sts.assume_role(
+            RoleArn=role["Arn"], RoleSessionName="src", SourceIdentity="alice@example.com"
+        )
+    assert "sts:SetSourceIdentity" in error_of(refused)[2]
+    iam.update_assume_role_policy(
+        RoleName=role["RoleName"],
+        PolicyDocument=_document(
+            [_trust(person.arn, Action=["sts:AssumeRole", "sts:SetSourceIdentity"])]
+        ),
+    )
+    session = sts.assume_role(
+        RoleArn=role["Arn"], RoleSessionName="src", SourceIdentity="alice@example.com"
+    )
+    assert session["SourceIdentity"] == "alice@example.com"
+    _session_client(server, "iam", session["Credentials"]).list_users()
+    without = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="src")
+    with pytest.raises(ClientError) as no_source:
+        _session_client(server, "iam", without["Credentials"]).list_users()
+    assert error_of(no_source)[0] == "AccessDenied"
+
+
+def test_a_deleted_role_ends_its_sessions(server: Server, iam: Any) -> None:
+    person = Person(server, iam)
+    role = _role(iam, [_trust(person.arn)], policy=LIST_USERS)
+    session = person.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="gone")
+    client = _session_client(server, "sts", session["Credentials"])
+    assert client.get_caller_identity()["Arn"].endswith(f"/{role['RoleName']}/gone")
+    iam.delete_role_policy(RoleName=role["RoleName"], PolicyName="permissions")
+    iam.delete_role(RoleName=role["RoleName"])
+    # Even a new role of the same name is another role: the session stays ended.
+    _role_named(iam, role["RoleName"], [_trust(person.arn)])
+    with pytest.raises(ClientError) as refused:
+        client.get_caller_identity()
+    assert error_of(refused) == ("InvalidClientTokenId", 403, INVALID)
+
+
+def _role_named(iam: Any, name: str, trust: list[dict[str, Any]]) -> None:
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=_document(trust))
