@@ -77,6 +77,9 @@ class Person:
         device = created["VirtualMFADevice"]
         self.serial = device["SerialNumber"]
         self.totp = pyotp.TOTP(device["Base32StringSeed"].decode())
+        if time.time() % 30 > 25:
+            # Codes two steps old are at the edge of what enabling accepts: not across a step.
+            time.sleep(30 - time.time() % 30 + 0.1)
         now = time.time()
         # Codes of two steps ago: the current and the next step stay free for the test.
         iam.enable_mfa_device(
