@@ -354,6 +354,9 @@ def test_trust_policy_naming_the_user_is_enough_naming_the_account_is_not(
     with pytest.raises(ClientError) as absent:
         sts.assume_role(RoleArn=missing, RoleSessionName="missing")
     assert error_of(absent)[0] == "AccessDenied"
+    with pytest.raises(ClientError) as not_a_role:
+        sts.assume_role(RoleArn=f"arn:aws:iam::{server.account_id}:user/x", RoleSessionName="user")
+    assert error_of(not_a_role) == ("ValidationError", 400, "Request ARN is invalid")
 
 
 def test_external_id_condition(server: Server, iam: Any) -> None:
