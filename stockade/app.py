@@ -25,7 +25,7 @@ from stockade.api.context import Call, Caller, Services
 from stockade.api.handlers import OPERATIONS
 from stockade.auth.identifiers import new_request_id
 from stockade.auth.sigv4 import SignatureError, read_signature, verify_signature
-from stockade.identity import entities, keys, names, tags
+from stockade.identity import entities, keys, mirror, names, tags
 from stockade.identity.entities import USER
 from stockade.identity.errors import IdentityError
 from stockade.policy.request import principal_context
@@ -109,6 +109,8 @@ class Gateway:
                 _refuse_nul(params)
                 parsed = protocol.parse_request(action, params)
                 caller = self._caller(tx, owner)
+                if operation.writes and mirror.is_mirror(tx, owner.account_id):
+                    raise _read_only(owner.account_id)
                 call = Call(
                     tx,
                     self.services,
@@ -184,6 +186,17 @@ class Gateway:
             return
         with self.store.write() as tx:
             keys.record_use(tx, owner.access_key_id, service, "us-east-1", now, owner.last_used_at)
+
+
+def _read_only(account_id: str) -> AWSError:
+    """Every change to an imported mirror is refused, in IAM's words for an entity nobody may
+    modify (400, like a service-linked role's); the mirror changes only by a new import."""
+    return AWSError(
+        "UnmodifiableEntity",
+        f"Account {account_id} is a read-only mirror of an AWS account, imported with "
+        "`stockade import authorization-details`; change it in AWS and import it again.",
+        400,
+    )
 
 
 def _refuse_nul(params: dict[str, str]) -> None:

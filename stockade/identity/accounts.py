@@ -42,9 +42,10 @@ def get_account(tx: Connection, account_id: str) -> dict[str, Any]:
 
 
 def list_account_ids(tx: Connection) -> list[str]:
-    return list(
-        tx.execute(select(t.accounts.c.account_id).order_by(t.accounts.c.created_at)).scalars()
-    )
+    """The accounts this server serves, oldest first; imported read-only mirrors are not among
+    them (see stockade.identity.mirror)."""
+    query = select(t.accounts.c.account_id).where(t.accounts.c.read_only_mirror.is_(False))
+    return list(tx.execute(query.order_by(t.accounts.c.created_at)).scalars())
 
 
 _GENERATION = select(t.accounts.c.generation).where(

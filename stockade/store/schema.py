@@ -339,3 +339,20 @@ service_linked_role_deletions = Table(
     Column("status", String(16), nullable=False),
     _when("created_at"),
 )
+
+# -- read-only mirrors of real AWS accounts (revision 0005_mirror) ------------------------------
+
+# One row per account imported by `stockade import authorization-details`; the account row itself
+# carries read_only_mirror. The raw credential report is kept as imported (AWS's CSV) so that a
+# mirror's report is the real one; audit_key_id is the root access key made for reading the mirror
+# over the API, which is Stockade's and not the real account's, so summaries leave it out.
+mirrors = Table(
+    "mirrors",
+    metadata,
+    Column("account_id", String(12), ForeignKey(_ACCOUNT), primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("source", String(1024), nullable=False),  # the file imported, as named on the command
+    _when("imported_at"),
+    Column("credential_report", Text),
+    Column("audit_key_id", String(32)),
+)
