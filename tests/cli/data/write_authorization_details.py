@@ -129,7 +129,7 @@ doc = {
             "GroupList": ["developers"],
             "AttachedManagedPolicies": [],
             "PermissionsBoundary": {
-                "PermissionsBoundaryType": "Policy",
+                "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
                 "PermissionsBoundaryArn": f"arn:aws:iam::{A}:policy/boundaries/DeveloperBoundary",
             },
             "Tags": [
@@ -243,7 +243,7 @@ doc = {
                 }
             ],
             "PermissionsBoundary": {
-                "PermissionsBoundaryType": "Policy",
+                "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
                 "PermissionsBoundaryArn": f"arn:aws:iam::{A}:policy/boundaries/DeveloperBoundary",
             },
             "Tags": [],
