@@ -31,11 +31,12 @@ from stockade.auth.secrets import SecretBox
 from stockade.identity import keys, names
 from stockade.identity.authorization_details import AuthorizationDetails, DetailsError, Entity
 from stockade.identity.clock import now
+from stockade.identity.credential_report import store_report
 from stockade.identity.errors import EntityAlreadyExists
 from stockade.identity.quotas import Quotas
 from stockade.store import schema as t
 
-# A login profile's hash on a mirror: not Argon2, so it verifies no password.
+# A password hash on a mirror (login profiles, the root's): not Argon2, so it verifies none.
 NO_PASSWORD = "!imported: the password is AWS's"
 _MIRROR_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 _REPORT_COLUMNS = (
@@ -131,6 +132,8 @@ def import_mirror(
     ids = _write_entities(tx, details)
     if credential_report is not None:
         _apply_credential_report(tx, box, details, ids, credential_report)
+        # GetCredentialReport then answers AWS's own report, until one is generated here.
+        store_report(tx, account_id, credential_report.encode(), moment)
     result: dict[str, Any] = {
         "Name": name,
         "AccountId": account_id,
@@ -158,7 +161,6 @@ def import_mirror(
             name=name,
             source=source[:1024],
             imported_at=moment,
-            credential_report=credential_report,
             audit_key_id=audit_key_id,
         )
     )
@@ -309,11 +311,7 @@ def _apply_credential_report(
             if arn != names.root_arn(account_id):
                 raise DetailsError(f"{where}: {arn} is not the root of account {account_id}")
             user_id = None
-            tx.execute(
-                update(t.accounts)
-                .where(t.accounts.c.account_id == account_id)
-                .values(root_password_last_used=_when(row["password_last_used"], where))
-            )
+            _root_credentials(tx, account_id, row, where)
         else:
             entity = details.entity(arn)
             if entity is None or entity.kind != "user":
@@ -327,6 +325,21 @@ def _apply_credential_report(
             _mfa_device(tx, account_id, row, user_id)
         for n in (1, 2):
             _access_key(tx, box, account_id, user_id, row, n, where)
+
+
+def _root_credentials(tx: Connection, account_id: str, row: Mapping[str, str], where: str) -> None:
+    """The root row says when the root password was last used, N/A when it has none (AWS
+    writes `not_supported` for password_enabled on that row)."""
+    has_password = row["password_last_used"] != "N/A"
+    tx.execute(
+        update(t.accounts)
+        .where(t.accounts.c.account_id == account_id)
+        .values(
+            created_at=_when(row["user_creation_time"], where) or now(),
+            root_password_hash=NO_PASSWORD if has_password else None,
+            root_password_last_used=_when(row["password_last_used"], where),
+        )
+    )
 
 
 def _user_credentials(
@@ -460,6 +473,7 @@ def erase(tx: Connection, account_id: str) -> None:
         t.oidc_providers,
         t.saml_providers,
         t.service_linked_role_deletions,
+        t.credential_reports,
         t.users,
         t.groups,
         t.roles,

@@ -185,3 +185,12 @@ def test_credentials_come_from_the_credential_report(mirror_server: tuple[Server
     assert error_of(caught)[0] == "NoSuchEntity"
     bob_devices = mirror.list_mfa_devices(UserName="bob")["MFADevices"]
     assert [d["SerialNumber"] for d in bob_devices] == [arn("mfa/bob")]
+
+
+def test_the_credential_report_is_the_one_imported(mirror_server: tuple[Server, Any]) -> None:
+    _, mirror = mirror_server
+    imported = (DATA / "credential-report.csv").read_bytes()
+    assert mirror.get_credential_report()["Content"] == imported
+    # Generating changes no IAM state: allowed, and under four hours it keeps the report.
+    assert mirror.generate_credential_report()["State"] == "COMPLETE"
+    assert mirror.get_credential_report()["Content"] == imported

@@ -407,3 +407,41 @@ def test_diff_of_two_imports_shows_each_principal_that_changed(tmp_path: Path) -
     ]
     text = stockade("policy", "diff", DETAILS, tmp_path / "newer.json").stdout
     assert text.startswith(f"{arn('user/ci')}\n  !! PRIVILEGE ESCALATION now possible")
+
+
+# -- audit on the mirror ---------------------------------------------------------------------
+def audit(data_dir: Path) -> dict[str, dict[str, Any]]:
+    result = stockade("audit", "--data-dir", data_dir, "--account-id", ACCOUNT, "--format", "json")
+    assert result.returncode not in (1, 2), result.stderr
+    return {check["id"]: check for check in json.loads(result.stdout)["results"]}
+
+
+def failing(check: dict[str, Any]) -> list[str]:
+    return [f["resource_name"] for f in check["findings"] if f["status"] == "FAIL"]
+
+
+def test_audit_of_the_mirror_reads_the_imported_state(mirrored: Path) -> None:
+    checks = audit(mirrored)
+    # From the credential report: root has MFA and no keys; alice signs in without MFA; ci
+    # has two active keys, the second unused since 2024.
+    assert checks["root-access-keys"]["status"] == checks["root-mfa"]["status"] == "PASS"
+    assert failing(checks["user-console-mfa"]) == ["alice"]
+    assert failing(checks["single-active-access-key"]) == ["ci"]
+    # From the authorization details: every user has policies of its own.
+    assert sorted(failing(checks["permissions-through-groups"])) == ["alice", "bob", "ci"]
+    assert checks["inline-privilege-escalation"]["status"] == "PASS"
+
+
+def test_audit_finds_an_escalation_imported_from_aws(tmp_path: Path) -> None:
+    risky = details()
+    ci = next(u for u in risky["UserDetailList"] if u["UserName"] == "ci")
+    ci["UserPolicyList"] = [
+        {"PolicyName": "launch", "PolicyDocument": policy(PASS_SERVICE_ROLES, RUN_INSTANCES)}
+    ]
+    store = tmp_path / "store"
+    result = import_mirror(store, write(tmp_path, "risky.json", risky), "--access-key")
+    assert result.returncode == 0, result.stderr
+    checks = audit(store)
+    assert failing(checks["inline-privilege-escalation"]) == ["user ci: launch"]
+    # The read-only key is Stockade's: the real root still has none.
+    assert checks["root-access-keys"]["status"] == "PASS"

@@ -1,0 +1,36 @@
+"""Run every check on a snapshot."""
+
+from __future__ import annotations
+
+from stockade.posture import (
+    account_checks,
+    password_checks,
+    policy_checks,
+    root_checks,
+    user_checks,
+)
+from stockade.posture.model import AuditReport, CheckResult
+from stockade.posture.registry import CHECKS, Check, Thresholds
+from stockade.posture.snapshot import Snapshot
+
+# Imported for their registrations, in the order the report lists them.
+_MODULES = (root_checks, password_checks, user_checks, policy_checks, account_checks)
+
+
+def all_checks() -> tuple[Check, ...]:
+    """Every check: the root user first, then passwords, users, policies, the account."""
+    order = [module.__name__ for module in _MODULES]
+    return tuple(sorted(CHECKS, key=lambda check: order.index(check.run.__module__)))
+
+
+def run_audit(snapshot: Snapshot, thresholds: Thresholds | None = None) -> AuditReport:
+    limits = thresholds or Thresholds()
+    results = tuple(
+        CheckResult(check.info, tuple(check.run(snapshot, limits))) for check in all_checks()
+    )
+    return AuditReport(
+        snapshot.account_id,
+        snapshot.taken_at,
+        results,
+        {name: getattr(limits, name) for name in Thresholds.names()},
+    )
