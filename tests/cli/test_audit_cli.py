@@ -157,3 +157,25 @@ def test_bad_input_gets_a_message_not_a_traceback(tmp_path: Path, data_dir: Path
     assert "no account 999999999999" in account.stderr
     both = stockade("audit", "--data-dir", data_dir, "--endpoint", "http://127.0.0.1:9")
     assert both.returncode == 2
+
+
+def test_skipped_checks_are_left_out(data_dir: Path) -> None:
+    result = stockade(
+        "audit",
+        "--data-dir",
+        data_dir,
+        "--format",
+        "json",
+        "--fail-on",
+        "high",
+        "--skip",
+        "user-console-mfa",
+        "--skip",
+        "privilege-escalation",
+    )
+    report = json.loads(result.stdout)
+    ids = {r["id"] for r in report["results"]}
+    assert "user-console-mfa" not in ids and "privilege-escalation" not in ids
+    assert result.returncode == 0  # nothing else of high severity fails
+    unknown = stockade("audit", "--data-dir", data_dir, "--skip", "no-such-check")
+    assert unknown.returncode == 2 and "no check no-such-check" in unknown.stderr
