@@ -48,6 +48,13 @@ def register(commands: Any) -> None:
         metavar="NAME=N",
         help="change a threshold, e.g. unused_credentials_days=30 (names: docs/posture.md)",
     )
+    audit.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="CHECK_ID",
+        help="leave a check out (repeatable), e.g. root-hardware-mfa where virtual MFA is accepted",
+    )
     audit.add_argument("--output", "-o", type=Path, help="write the report here, not stdout")
     audit.set_defaults(run=run_audit_command)
 
@@ -95,7 +102,7 @@ def _from_store(args: argparse.Namespace, thresholds: Thresholds) -> AuditReport
                 account_id = accounts[0]
             elif account_id not in accounts:
                 raise LookupError(f"the store holds no account {account_id}")
-            return run_audit(snapshot_from_store(tx, account_id), thresholds)
+            return run_audit(snapshot_from_store(tx, account_id), thresholds, args.skip)
     finally:
         store.close()
 
@@ -104,7 +111,7 @@ def _from_endpoint(args: argparse.Namespace, thresholds: Thresholds) -> AuditRep
     from stockade.posture import run_audit
     from stockade.posture.remote import iam_client, snapshot_from_api
 
-    return run_audit(snapshot_from_api(iam_client(args.endpoint)), thresholds)
+    return run_audit(snapshot_from_api(iam_client(args.endpoint)), thresholds, args.skip)
 
 
 def exit_code(report: AuditReport, fail_on: str) -> int:
@@ -118,10 +125,15 @@ def run_audit_command(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
     from sqlalchemy.exc import SQLAlchemyError
 
+    from stockade.posture import all_checks
     from stockade.posture.render import render
 
     try:
         thresholds = parse_thresholds(args.threshold)
+        known = {check.info.id for check in all_checks()}
+        unknown = sorted(set(args.skip) - known)
+        if unknown:
+            raise ValueError(f"--skip: no check {', '.join(unknown)} (see docs/posture.md)")
     except ValueError as exc:
         print(f"stockade audit: {exc}", file=sys.stderr)
         return 2

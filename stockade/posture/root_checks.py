@@ -12,6 +12,14 @@ _ROOT = "<root_account>"
 _SECURITY_CREDENTIALS = "Sign in as the root user; account menu (top right) → Security credentials"
 
 
+def _without_credentials(row: dict[str, str]) -> bool:
+    """No password and no active key: nothing to sign in or sign with (an Organizations member
+    account under centralized root access)."""
+    return not is_true(row.get("password_enabled")) and not any(
+        is_true(row.get(f"access_key_{n}_active")) for n in (1, 2)
+    )
+
+
 def _root(snapshot: Snapshot) -> tuple[str, dict[str, str]]:
     row = snapshot.root_row
     return f"arn:aws:iam::{snapshot.account_id}:root", dict(row or {})
@@ -58,9 +66,7 @@ def root_mfa(snapshot: Snapshot, _: Thresholds) -> Iterator[Finding]:
     arn, row = _root(snapshot)
     if is_true(row.get("mfa_active")):
         yield finding(arn, _ROOT, True, "the root user has an MFA device")
-    elif not is_true(row.get("password_enabled")) and not any(
-        is_true(row.get(f"access_key_{n}_active")) for n in (1, 2)
-    ):
+    elif _without_credentials(row):
         yield finding(arn, _ROOT, True, "the root user has no password and no active key")
     else:
         yield finding(arn, _ROOT, False, "the root user has no MFA device")
@@ -82,7 +88,9 @@ def root_hardware_mfa(snapshot: Snapshot, _: Thresholds) -> Iterator[Finding]:
     virtual device enabled for root (ListVirtualMFADevices names root as its user)."""
     arn, row = _root(snapshot)
     virtual = [d.serial_number for d in snapshot.mfa_devices if d.user_arn == arn and d.virtual]
-    if not is_true(row.get("mfa_active")):
+    if _without_credentials(row):
+        yield finding(arn, _ROOT, True, "the root user has no password and no active key")
+    elif not is_true(row.get("mfa_active")):
         yield finding(arn, _ROOT, False, "the root user has no MFA device")
     elif virtual:
         yield finding(arn, _ROOT, False, f"the root user's MFA is virtual ({virtual[0]})")
