@@ -24,7 +24,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from stockade.auth.identifiers import new_access_key_id
 from stockade.auth.secrets import SecretBox
@@ -116,6 +116,9 @@ def import_mirror(
             f"Account {account_id} is already mirrored as {same_account['name']}: import with "
             f"--name {same_account['name']} to replace it"
         )
+    # Servers cache compiled policies per account generation: a generation no account has
+    # had yet, so that no server answers from what it cached of a mirror this one replaces.
+    generation = tx.execute(select(func.max(t.accounts.c.generation))).scalar_one_or_none()
     same_name = find(tx, name)
     if same_name is not None:
         erase(tx, same_name["account_id"])
@@ -125,7 +128,7 @@ def import_mirror(
             account_id=account_id,
             billing_access_for_iam=False,
             read_only_mirror=True,
-            generation=0,
+            generation=(generation or 0) + 1,
             created_at=moment,
         )
     )

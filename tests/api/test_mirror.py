@@ -194,3 +194,47 @@ def test_the_credential_report_is_the_one_imported(mirror_server: tuple[Server, 
     # Generating changes no IAM state: allowed, and under four hours it keeps the report.
     assert mirror.generate_credential_report()["State"] == "COMPLETE"
     assert mirror.get_credential_report()["Content"] == imported
+
+
+def _import(storage: list[str], source: Path) -> dict[str, Any]:
+    imported = _stockade(
+        "import", "authorization-details", str(source), "--name", "prod", "--access-key",
+        "--json", *storage,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    result: dict[str, Any] = json.loads(imported.stdout)
+    return result
+
+
+def test_a_running_server_answers_from_a_reimport(tmp_path: Path) -> None:
+    """A server caches compiled policies per account generation; a re-import, made beside the
+    running server, must not be answered from what it cached of the mirror it replaced."""
+    storage = ["--data-dir", str(tmp_path / "data")]
+    first = _import(storage, DATA / "authorization-details.json")["AuditKey"]
+    server = start_server(tmp_path)
+    try:
+        question = {
+            "PolicySourceArn": arn("user/alice"),
+            "ActionNames": ["s3:DeleteBucket"],
+            "ResourceArns": ["arn:aws:s3:::app-data"],
+        }
+        before = server.client("iam", first["AccessKeyId"], first["SecretAccessKey"])
+        [result] = before.simulate_principal_policy(**question)["EvaluationResults"]
+        assert result["EvalDecision"] == "implicitDeny"
+
+        newer = json.loads((DATA / "authorization-details.json").read_text())
+        developer_access = newer["Policies"][1]
+        developer_access["DefaultVersionId"] = "v3"  # v3 allows s3:* on app-data
+        for version in developer_access["PolicyVersionList"]:
+            version["IsDefaultVersion"] = version["VersionId"] == "v3"
+        (tmp_path / "newer.json").write_text(json.dumps(newer))
+        second = _import(storage, tmp_path / "newer.json")["AuditKey"]
+
+        with pytest.raises(ClientError) as caught:
+            before.get_user()  # a re-import replaces the read-only key too
+        assert error_of(caught)[0] == "InvalidClientTokenId"
+        after = server.client("iam", second["AccessKeyId"], second["SecretAccessKey"])
+        [result] = after.simulate_principal_policy(**question)["EvaluationResults"]
+        assert result["EvalDecision"] == "allowed"
+    finally:
+        stop_server(server)
