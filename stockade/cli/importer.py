@@ -72,10 +72,12 @@ def read_details_file(path: Path) -> Any:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import IntegrityError
+
     from stockade.auth.secrets import SecretsError
     from stockade.identity.authorization_details import DetailsError
     from stockade.identity.errors import IdentityError
-    from stockade.identity.mirror import import_mirror
+    from stockade.identity.mirror import check_name, import_mirror
     from stockade.identity.quotas import DEFAULT_QUOTAS
 
     try:
@@ -84,6 +86,10 @@ def run_import(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     name = args.name or details.account_id
+    try:
+        check_name(name)
+    except DetailsError as exc:
+        return _fail(str(exc))
     try:
         store, box = open_store(args)
         with store.write() as tx:
@@ -102,6 +108,13 @@ def run_import(args: argparse.Namespace) -> int:
         return _fail(f"{where}: {exc}")
     except (IdentityError, SecretsError) as exc:
         return _fail(str(exc))
+    except IntegrityError:
+        # Ids are unique across the store, as in AWS: a file whose ids another account holds
+        # was edited, or copied from another account's.
+        return _fail(
+            f"{args.file}: a unique id or ARN of the file is already used by another account "
+            "of this store"
+        )
     if args.json:
         print(json.dumps(result))
         return EXIT_OK

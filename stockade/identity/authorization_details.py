@@ -231,12 +231,18 @@ def _check_references(details: AuthorizationDetails) -> None:
                     )
             elif arn not in customer:
                 raise DetailsError(f"{entity.arn} uses the policy {arn}, which the file lacks")
-    names_seen: dict[tuple[str, str], str] = {}
-    for entity in (*details.users, *details.groups, *details.roles):
-        key = (entity.kind, entity.name.lower())
-        if key in names_seen:
-            raise DetailsError(f"{entity.kind} {entity.name} appears twice")
-        names_seen[key] = entity.arn
+    names_seen: set[tuple[str, str]] = set()
+    ids_seen: set[str] = set()
+    ids = [(e.kind, e.name, e.id) for e in (*details.users, *details.groups, *details.roles)]
+    ids += [("policy", p.name, p.id) for p in details.policies]
+    ids += [("instance profile", p.name, p.id) for p in details.instance_profiles]
+    for kind, name, unique_id in ids:
+        if (kind, name.lower()) in names_seen:
+            raise DetailsError(f"{kind} {name} appears twice")
+        if unique_id in ids_seen:
+            raise DetailsError(f"{kind} {name}: the id {unique_id} is used twice")
+        names_seen.add((kind, name.lower()))
+        ids_seen.add(unique_id)
 
 
 class _Reader:

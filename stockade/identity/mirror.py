@@ -100,7 +100,7 @@ def import_mirror(
     """Write the mirror, replacing one of the same name; returns what was imported (and the
     audit key's secret, once). Raises DetailsError or EntityAlreadyExists; the caller's
     transaction then writes nothing."""
-    check_name(name)
+    check_name(name)  # the command line checks it first; a caller from Python may not
     account_id = details.account_id
     existing = tx.execute(
         select(t.accounts.c.read_only_mirror).where(t.accounts.c.account_id == account_id)

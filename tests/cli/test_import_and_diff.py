@@ -210,6 +210,10 @@ def test_bad_input_is_refused_with_where_and_nothing_is_written(tmp_path: Path) 
             "version of Stockade does not ship",
         ),
         (lambda d: d.update(IsTruncated=True), "the document is truncated"),
+        (
+            lambda d: d["RoleDetailList"][1].update(RoleId="AROAEXAMPLEAPPSRV001"),
+            "role deployer: the id AROAEXAMPLEAPPSRV001 is used twice",
+        ),
     ],
 )
 def test_faults_are_named(tmp_path: Path, change: Any, message: str) -> None:
@@ -445,3 +449,19 @@ def test_audit_finds_an_escalation_imported_from_aws(tmp_path: Path) -> None:
     assert failing(checks["inline-privilege-escalation"]) == ["user ci: launch"]
     # The read-only key is Stockade's: the real root still has none.
     assert checks["root-access-keys"]["status"] == "PASS"
+
+
+def test_ids_another_account_of_the_store_holds_are_refused(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert import_mirror(store).returncode == 0
+    copied = DETAILS.read_text().replace(ACCOUNT, "444455556666")
+    (tmp_path / "copied.json").write_text(copied)
+    result = import_mirror(store, tmp_path / "copied.json")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"stockade import: {tmp_path / 'copied.json'}: a unique id or ARN of the file is already "
+        "used by another account of this store"
+    )
+    bad_name = import_mirror(store, DETAILS, "--name", "prod mirror")
+    assert bad_name.returncode == 2
+    assert "mirror name 'prod mirror': use 1 to 64 letters" in bad_name.stderr
