@@ -81,7 +81,7 @@ def _diffs(args: argparse.Namespace) -> list[SubjectDiff]:
     if args.policy_arn or args.versions:
         if not (args.policy_arn and args.versions):
             raise DiffError("--policy-arn and --versions V1 V2 go together")
-        return [_version_diff(args)]
+        return _version_diff(args)
     if len(args.files) != 2:
         raise DiffError("give OLD and NEW (two files), or --policy-arn ARN --versions V1 V2")
     old, new = (_load_json(path) for path in args.files)
@@ -135,32 +135,44 @@ def _document_diff(subject: str, old: Any, new: Any) -> SubjectDiff:
     )
 
 
-def _version_diff(args: argparse.Namespace) -> SubjectDiff:
+def _version_diff(args: argparse.Namespace) -> list[SubjectDiff]:
+    """The two versions as documents, then each user and role the policy bears on (attached to
+    it, to one of its groups, or as its boundary) with one version as the default, then the
+    other."""
     from stockade.identity.authorization_details import DetailsError
 
     v1, v2 = args.versions
     if args.account:
         if args.files:
             raise DiffError("--account reads the policy from the store: give no files")
-        from stockade.cli.stored import StoredError, load_policy_versions
+        from stockade.cli.stored import StoredError, load_details
 
         try:
-            (label1, text1), (label2, text2) = load_policy_versions(args, args.policy_arn, [v1, v2])
+            details = load_details(args)
         except StoredError as exc:
             raise DiffError(str(exc)) from None
+        where = f"account {details.account_id}"
     elif len(args.files) == 1:
         details = _details(args.files[0], _load_json(args.files[0]))
-        try:
-            policy = details.policy(args.policy_arn)
-            text1, text2 = policy.version(v1).document, policy.version(v2).document
-        except DetailsError as exc:
-            raise DiffError(f"{args.files[0]}: {exc}") from None
-        label1, label2 = f"{args.policy_arn} {v1}", f"{args.policy_arn} {v2}"
+        where = str(args.files[0])
     else:
         raise DiffError("--policy-arn needs --account NAME or one authorization-details file")
-    return _document_diff(
-        f"{args.policy_arn} {v1} -> {v2}", _document(label1, text1), _document(label2, text2)
+    try:
+        policy = details.policy(args.policy_arn)
+        old, new = policy.version(v1), policy.version(v2)
+    except DetailsError as exc:
+        raise DiffError(f"{where}: {exc}") from None
+    document = _document_diff(
+        f"{args.policy_arn} {v1} -> {v2}",
+        _document(f"{args.policy_arn} {v1}", old.document),
+        _document(f"{args.policy_arn} {v2}", new.document),
     )
+    principals = _details_diff(
+        args,
+        details.with_default_version(args.policy_arn, old.version_id),
+        details.with_default_version(args.policy_arn, new.version_id),
+    )
+    return [document, *principals]
 
 
 def _details_diff(

@@ -1,18 +1,19 @@
 """What the offline policy commands read from a Stockade store: a principal's policies (for
-`policy simulate --account`) and a managed policy's versions (for `policy diff --account`).
+`policy simulate --account`) and the whole account (for `policy diff --account`).
 The account is named by its mirror name or by its id, live or mirror alike."""
 
 from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from typing import TYPE_CHECKING
 
 from stockade.policy import Policies, Principal, PrincipalType
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
+
+    from stockade.identity.authorization_details import AuthorizationDetails
 
 
 class StoredError(Exception):
@@ -85,24 +86,22 @@ def load_principal(args: argparse.Namespace, principal_arn: str) -> StoredPrinci
     return StoredPrincipal(principal, policies, context)
 
 
-def load_policy_versions(
-    args: argparse.Namespace, policy_arn: str, versions: list[str]
-) -> list[tuple[str, str]]:
-    """(label, document) of each version of a customer managed policy."""
+def load_details(args: argparse.Namespace) -> AuthorizationDetails:
+    """The account as GetAccountAuthorizationDetails describes it, read back like an imported
+    file: so a store and a file are compared by one code path."""
+    import json
+
     from stockade.cli.server import open_store
-    from stockade.identity import policies
-    from stockade.identity.errors import IdentityError
+    from stockade.identity import details
+    from stockade.identity.authorization_details import DetailsError, read_details
 
     store, _ = open_store(args)
-    found: list[tuple[str, str]] = []
     with store.read() as tx:
         account_id = _account_id(tx, args.account)
-        for version in versions:
-            try:
-                view: dict[str, Any] = policies.get_version(tx, account_id, policy_arn, version)
-            except IdentityError as exc:
-                raise StoredError(exc.message) from None
-            # Versions come URL-encoded, as the API returns them.
-            found.append((f"{policy_arn} {version}", unquote(str(view["Document"]))))
+        found = details.details(tx, account_id, details.entries(tx, account_id, ()))
     store.close()
-    return found
+    as_file = json.loads(json.dumps(found, default=lambda value: value.isoformat()))
+    try:
+        return read_details(as_file)
+    except DetailsError as exc:
+        raise StoredError(f"account {account_id}: {exc}") from None

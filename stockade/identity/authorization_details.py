@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -116,6 +116,14 @@ class AuthorizationDetails:
                 return policy
         raise DetailsError(f"no customer managed policy {arn} in the file")
 
+    def with_default_version(self, policy_arn: str, version_id: str) -> AuthorizationDetails:
+        """The same account with another version of one policy as its default."""
+        policies = tuple(
+            replace(policy, default_version=version_id) if policy.arn == policy_arn else policy
+            for policy in self.policies
+        )
+        return replace(self, policies=policies, _by_arn={})
+
     def entity(self, arn: str) -> Entity | None:
         return self._by_arn.get(arn)
 
@@ -203,13 +211,17 @@ def read_details(data: object) -> AuthorizationDetails:
     return details
 
 
-def _items(data: Mapping[str, Any], key: str) -> Iterable[tuple[int, Mapping[str, Any]]]:
-    value = data.get(key, [])
+def _items(
+    data: Mapping[str, Any], key: str, where: str = ""
+) -> Iterable[tuple[int, Mapping[str, Any]]]:
+    """The objects of a list member; absent or null is an empty list."""
+    place = f"{where}.{key}" if where else key
+    value = data.get(key) or []
     if not isinstance(value, list):
-        raise DetailsError(f"{key}: expected a list")
+        raise DetailsError(f"{place}: expected a list")
     for n, item in enumerate(value):
         if not isinstance(item, Mapping):
-            raise DetailsError(f"{key}[{n}]: expected an object")
+            raise DetailsError(f"{place}[{n}]: expected an object")
         yield n, item
 
 
@@ -310,7 +322,7 @@ class _Reader:
 
     def inline(self, item: Mapping[str, Any], key: str, where: str) -> tuple[Inline, ...]:
         found = []
-        for n, entry in _items(item, key):
+        for n, entry in _items(item, key, where):
             place = f"{where}.{key}[{n}]"
             found.append(
                 Inline(
@@ -325,7 +337,7 @@ class _Reader:
     def attached(self, item: Mapping[str, Any], where: str) -> tuple[str, ...]:
         return tuple(
             str(self.text(entry, "PolicyArn", f"{where}.AttachedManagedPolicies[{n}]"))
-            for n, entry in _items(item, "AttachedManagedPolicies")
+            for n, entry in _items(item, "AttachedManagedPolicies", where)
         )
 
     def boundary(self, item: Mapping[str, Any], where: str) -> str | None:
@@ -342,7 +354,7 @@ class _Reader:
                 str(self.text(tag, "Key", f"{where}.Tags[{n}]")),
                 str(tag.get("Value") or ""),
             )
-            for n, tag in _items(item, "Tags")
+            for n, tag in _items(item, "Tags", where)
         )
 
     # entries
@@ -404,7 +416,7 @@ class _Reader:
             ),
             last_used_region=self.text(last_used, "Region", f"{where}.RoleLastUsed", optional=True),
         )
-        for n, profile in _items(item, "InstanceProfileList"):
+        for n, profile in _items(item, "InstanceProfileList", where):
             self.profile(profile, f"{where}.InstanceProfileList[{n}]", name)
         return role
 
@@ -434,7 +446,7 @@ class _Reader:
         self.arn(item, where, "policy", path, name)
         default = str(self.text(item, "DefaultVersionId", where))
         versions = []
-        for n, entry in _items(item, "PolicyVersionList"):
+        for n, entry in _items(item, "PolicyVersionList", where):
             place = f"{where}.PolicyVersionList[{n}]"
             versions.append(
                 Version(

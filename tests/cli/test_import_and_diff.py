@@ -211,6 +211,10 @@ def test_bad_input_is_refused_with_where_and_nothing_is_written(tmp_path: Path) 
         ),
         (lambda d: d.update(IsTruncated=True), "the document is truncated"),
         (
+            lambda d: d["UserDetailList"][0].update(Tags={"team": "payments"}),
+            "UserDetailList[0].Tags: expected a list",
+        ),
+        (
             lambda d: d["RoleDetailList"][1].update(RoleId="AROAEXAMPLEAPPSRV001"),
             "role deployer: the id AROAEXAMPLEAPPSRV001 is used twice",
         ),
@@ -369,14 +373,25 @@ def test_diff_of_two_versions_from_the_file_and_from_the_store(
     )
     assert from_file.returncode == from_store.returncode == 1, from_file.stderr + from_store.stderr
     assert json.loads(from_file.stdout) == json.loads(from_store.stdout)
-    [subject] = json.loads(from_file.stdout)["subjects"]
-    assert subject["subject"] == f"{policy_arn} v2 -> v3"
-    widened = {(c["action"], c["resource"]) for c in subject["changes"] if c["widened"]}
+    document, *principals = json.loads(from_file.stdout)["subjects"]
+    assert document["subject"] == f"{policy_arn} v2 -> v3"
+    widened = {(c["action"], c["resource"]) for c in document["changes"] if c["widened"]}
     assert ("s3:DeleteBucket", "arn:aws:s3:::app-data") in widened
     assert ("s3:DeleteObject", "arn:aws:s3:::app-data/*") in widened
     # v2 denied deletes under prod/ explicitly; v3 has no such Deny and allows s3:* there.
     assert ("s3:DeleteObject", "arn:aws:s3:::app-data/prod/*") in widened
-    assert not any(c["resource"] == "*" for c in subject["changes"])
+    assert not any(c["resource"] == "*" for c in document["changes"])
+    # The developers, through their group; the roles and ci do not use the policy.
+    by_principal = {p["subject"]: p for p in principals}
+    assert set(by_principal) == {arn("user/alice"), arn("user/ops/bob")}
+    alice = {(c["action"], c["resource"]) for c in by_principal[arn("user/alice")]["changes"]}
+    assert ("s3:DeleteBucket", "arn:aws:s3:::app-data") in alice
+    # bob's ReadOnlyAccess already lets him read every bucket: no read shows as a change.
+    bob = by_principal[arn("user/ops/bob")]["changes"]
+    assert ("s3:GetBucketPolicy", "arn:aws:s3:::app-data") not in {
+        (c["action"], c["resource"]) for c in bob
+    }
+    assert ("s3:GetBucketPolicy", "arn:aws:s3:::app-data") in alice
 
 
 def test_diff_of_two_imports_shows_each_principal_that_changed(tmp_path: Path) -> None:
