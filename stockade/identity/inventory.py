@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from stockade.identity.aws_policies import aws_managed_policies
+from stockade.identity.bulk import plain_rows
 from stockade.identity.entities import GROUP, ROLE, USER, Kind
 from stockade.store import schema as t
 
@@ -22,12 +23,11 @@ def entities(tx: Connection, kind: Kind, account_id: str) -> list[dict[str, Any]
     and `inline` ([(name, document)]); users also with `groups` (group names)."""
     table = kind.table
     id_column = kind.id_column
-    rows = [
-        {**row, "arn": kind.arn(account_id, row), "attached": [], "inline": []}
-        for row in tx.execute(
-            select(table).where(table.c.account_id == account_id).order_by(table.c.name_key)
-        ).mappings()
-    ]
+    rows = plain_rows(
+        tx.execute(select(table).where(table.c.account_id == account_id).order_by(table.c.name_key))
+    )
+    for row in rows:
+        row.update(arn=kind.arn(account_id, row), attached=[], inline=[])
     by_id = {row[id_column]: row for row in rows}
     attachments = tx.execute(
         select(t.attachments.c.entity_id, t.attachments.c.policy_arn)

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from stockade.identity import accounts, credential_report, inventory, summary
+from stockade.identity.bulk import no_collection_pauses
 from stockade.identity.clock import now
 from stockade.identity.quotas import DEFAULT_QUOTAS
 
@@ -126,6 +127,11 @@ def snapshot_from_store(tx: Connection, account_id: str) -> Snapshot:
     """Everything the checks read about one account in a Stockade store (a live account or an
     imported mirror), as of now. The credential report is made afresh, not the stored one, so
     the audit sees the present; nothing is written."""
+    with no_collection_pauses():
+        return _snapshot_from_store(tx, account_id)
+
+
+def _snapshot_from_store(tx: Connection, account_id: str) -> Snapshot:
     rows = credential_report.report_rows(tx, account_id)
     header = rows[0]
     report = tuple(dict(zip(header, row, strict=True)) for row in rows[1:])

@@ -15,8 +15,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
+# Connections per pool (reads and writes have one each on PostgreSQL): the app runs at most this
+# many requests on the database at once.
+CONNECTIONS = 16
 _WRITE = "stockade_write"
-_AUTOCOMMIT = "AUTOCOMMIT"
+_READ = "stockade_read"
 
 
 class Store:
@@ -29,9 +32,20 @@ class Store:
         else:
             # No pre-ping: it costs a round trip per request; a dropped connection fails one
             # transaction, which the client retries like any AWS 5xx.
-            options.update(pool_size=10, max_overflow=20, pool_recycle=1800)
+            # Fixed-size pools: a connection beyond pool_size is closed on checkin, and under a
+            # steady load that means a new connection (a fork on the server) per request.
+            options.update(pool_size=CONNECTIONS, max_overflow=0, pool_recycle=1800)
         self.engine: Engine = create_engine(url, **options)
-        self._reads = self.engine.execution_options(isolation_level=_AUTOCOMMIT)
+        # SQLite's driver connections run with isolation_level=None (see _tune_sqlite): they are
+        # in autocommit unless a BEGIN is sent, which on_begin skips for reads. Switching
+        # SQLAlchemy's isolation level per checkout would cost PRAGMAs on SQLite.
+        self._reads: Engine = (
+            self.engine.execution_options(**{_READ: True})
+            if self.is_sqlite
+            # A pool of its own whose connections stay in autocommit: switching a pooled
+            # connection's isolation level on every checkout and checkin costs more.
+            else create_engine(url, isolation_level="AUTOCOMMIT", **options)
+        )
         self._write_lock = threading.Lock()
         if self.is_sqlite:
             _tune_sqlite(self.engine)
@@ -63,20 +77,17 @@ class Store:
     def read(self) -> Iterator[Connection]:
         """A connection for a request that changes nothing.
 
-        On PostgreSQL it runs in autocommit mode: each statement sees the newest committed state
-        and no BEGIN or COMMIT is sent, two round trips fewer per request. Reads need no snapshot
+        Each statement commits on its own and sees the newest committed state: no BEGIN or
+        COMMIT is sent (on PostgreSQL, two round trips fewer per request). Reads need no snapshot
         across statements: compiled policies are cached under the generation read with the
         caller's key, and an entry built from a newer state than its generation is rebuilt on
-        the next request. On SQLite a local BEGIN costs less than switching isolation levels.
+        the next request.
         """
-        if self.is_sqlite:
-            with self.engine.begin() as connection:
-                yield connection
-            return
         with self._reads.connect() as connection:
             yield connection
 
     def close(self) -> None:
+        self._reads.dispose()
         self.engine.dispose()
 
 
@@ -95,5 +106,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        immediate = connection.get_execution_options().get(_WRITE)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(_READ):
+            return  # autocommit: each statement is its own transaction
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE) else "BEGIN")
