@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from stockade.policy.escalation import ESCALATION_METHODS
 from stockade.posture.grants import Grant, grants_of
 from stockade.posture.model import Finding, Severity
 from stockade.posture.registry import Thresholds, check, finding, is_true
@@ -14,47 +15,14 @@ from stockade.posture.snapshot import Entity, Snapshot
 ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
 CLOUDSHELL_FULL_ACCESS = "arn:aws:iam::aws:policy/AWSCloudShellFullAccess"
 
-# Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and Mitigation" (the 21 methods;
-# PMapper and Prowler use the same combinations): each set of actions, allowed together, lets
-# a principal give itself more permissions than it has.
-ESCALATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("create a new default policy version", ("iam:CreatePolicyVersion",)),
-    ("switch a policy's default version", ("iam:SetDefaultPolicyVersion",)),
-    ("pass a role to a new EC2 instance", ("iam:PassRole", "ec2:RunInstances")),
-    ("create access keys for another user", ("iam:CreateAccessKey",)),
-    ("give another user a console password", ("iam:CreateLoginProfile",)),
-    ("change another user's console password", ("iam:UpdateLoginProfile",)),
-    ("attach any policy to a user", ("iam:AttachUserPolicy",)),
-    ("attach any policy to a group", ("iam:AttachGroupPolicy",)),
-    ("attach any policy to a role and assume it", ("iam:AttachRolePolicy", "sts:AssumeRole")),
-    ("write a user's inline policy", ("iam:PutUserPolicy",)),
-    ("write a group's inline policy", ("iam:PutGroupPolicy",)),
-    ("write a role's inline policy and assume it", ("iam:PutRolePolicy", "sts:AssumeRole")),
-    ("add a user to any group", ("iam:AddUserToGroup",)),
-    (
-        "rewrite a role's trust policy and assume it",
-        ("iam:UpdateAssumeRolePolicy", "sts:AssumeRole"),
-    ),
-    (
-        "pass a role to a new Lambda function and invoke it",
-        ("iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"),
-    ),
-    (
-        "pass a role to a new Lambda function triggered by an event source",
-        ("iam:PassRole", "lambda:CreateFunction", "lambda:CreateEventSourceMapping"),
-    ),
-    ("replace an existing Lambda function's code", ("lambda:UpdateFunctionCode",)),
-    ("pass a role to a new Glue development endpoint", ("iam:PassRole", "glue:CreateDevEndpoint")),
-    ("take over an existing Glue development endpoint", ("glue:UpdateDevEndpoint",)),
-    ("pass a role to a new CloudFormation stack", ("iam:PassRole", "cloudformation:CreateStack")),
-    (
-        "pass a role to a new Data Pipeline",
-        (
-            "iam:PassRole",
-            "datapipeline:CreatePipeline",
-            "datapipeline:PutPipelineDefinition",
-        ),
-    ),
+# The privilege-escalation methods, defined once for the checks and `stockade policy diff`
+# (stockade.policy.escalation): Rhino Security Labs' 21, each a set of actions that, allowed
+# together, lets a principal give itself more than it has. `sts:AssumeRole` on `*` has its own
+# check (permissive-role-assumption).
+ESCALATIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (method.title[0].lower() + method.title[1:], method.actions)
+    for method in ESCALATION_METHODS
+    if method.resource is None
 )
 
 
