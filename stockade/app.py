@@ -23,13 +23,15 @@ from starlette.routing import Route
 
 from stockade.api.context import Call, Caller, Services
 from stockade.api.handlers import OPERATIONS
+from stockade.api.unserved import unserved
 from stockade.auth.identifiers import new_request_id
-from stockade.auth.sigv4 import SignatureError, read_signature, verify_signature
+from stockade.auth.sigv4 import SignatureError, SignedRequest, read_signature, verify_signature
 from stockade.identity import entities, keys, names, tags
 from stockade.identity.entities import USER
 from stockade.identity.errors import IdentityError
 from stockade.policy.request import principal_context
 from stockade.protocol import AWSError, ServiceProtocol
+from stockade.protocol.foreign import ForeignRequest, WireReply, foreign_error
 from stockade.store import Store
 
 log = logging.getLogger("stockade.requests")
@@ -57,7 +59,7 @@ class Gateway:
         self.services = services
         self.protocols = {name: ServiceProtocol.load(name) for name in _SERVICES}
 
-    def handle(self, incoming: Incoming) -> tuple[int, bytes]:
+    def handle(self, incoming: Incoming) -> WireReply:
         request_id = new_request_id()
         params = dict(parse_qsl(incoming.query_string, keep_blank_values=True))
         if incoming.method == "POST" and incoming.body:
@@ -72,7 +74,9 @@ class Gateway:
         started = time.perf_counter()
         try:
             signed = read_signature(incoming.method, incoming.query_string, incoming.headers)
-            service = signed.service if signed.service in self.protocols else "iam"
+            if signed.service not in self.protocols:
+                return self._unserved(signed, incoming, action, request_id)
+            service = signed.service
             protocol = self.protocols[service]
             if not action:
                 raise AWSError("MissingAction", "Missing Action", 400)
@@ -88,23 +92,7 @@ class Gateway:
             now = datetime.now(UTC)
             session = self.store.write() if operation.writes else self.store.read()
             with session as tx:
-                owner = keys.owner(tx, self.services.box, signed.access_key_id)
-                if owner is None or owner.status != "Active":
-                    raise AWSError(
-                        "InvalidClientTokenId",
-                        "The security token included in the request is invalid.",
-                        403,
-                    )
-                verify_signature(
-                    signed,
-                    method=incoming.method,
-                    path=incoming.path,
-                    query_string=incoming.query_string,
-                    headers=incoming.headers,
-                    body=incoming.body,
-                    secret_access_key=owner.secret,
-                    now=now,
-                )
+                owner = self._authenticate(tx, signed, incoming, now)
                 # Who is asking comes before what is asked: a bad signature hides the rest.
                 _refuse_nul(params)
                 parsed = protocol.parse_request(action, params)
@@ -144,7 +132,48 @@ class Gateway:
         log.info(
             "%s %s %s %.1fms", action, status, request_id, (time.perf_counter() - started) * 1000
         )
-        return status, body
+        return WireReply(status, body, _XML)
+
+    def _authenticate(
+        self, tx: Any, signed: SignedRequest, incoming: Incoming, now: datetime
+    ) -> keys.KeyOwner:
+        """The active key that signed the request, once its signature is verified."""
+        owner = keys.owner(tx, self.services.box, signed.access_key_id)
+        if owner is None or owner.status != "Active":
+            raise AWSError(
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.",
+                403,
+            )
+        verify_signature(
+            signed,
+            method=incoming.method,
+            path=incoming.path,
+            query_string=incoming.query_string,
+            headers=incoming.headers,
+            body=incoming.body,
+            secret_access_key=owner.secret,
+            now=now,
+        )
+        return owner
+
+    def _unserved(
+        self, signed: SignedRequest, incoming: Incoming, action: str | None, request_id: str
+    ) -> WireReply:
+        """A request signed for another service: authenticated as any, then refused in the
+        shape that service's SDK reads (see stockade.api.unserved)."""
+        request = ForeignRequest.read(signed.service, incoming.headers, action)
+        try:
+            with self.store.read() as tx:
+                self._authenticate(tx, signed, incoming, datetime.now(UTC))
+            error = unserved(signed.service, request.operation)
+        except SignatureError as exc:
+            error = AWSError(exc.code, exc.message)
+        except AWSError as exc:
+            error = exc
+        reply = foreign_error(request, error, request_id)
+        log.info("%s:%s %s %s", signed.service, request.operation, reply.status, request_id)
+        return reply
 
     def _caller(self, tx: Any, owner: keys.KeyOwner) -> Caller:
         if owner.user_id is None:
@@ -215,7 +244,12 @@ def build_app(store: Store, services: Services) -> Starlette:
             client_ip=request.client.host if request.client else "",
             secure=request.url.scheme == "https",
         )
-        status, payload = await run_in_threadpool(gateway.handle, incoming)
-        return Response(payload, status_code=status, media_type=_XML)
+        reply = await run_in_threadpool(gateway.handle, incoming)
+        return Response(
+            reply.body,
+            status_code=reply.status,
+            headers=reply.headers,
+            media_type=reply.content_type,
+        )
 
     return Starlette(routes=[Route("/", endpoint, methods=["GET", "POST"])])

@@ -6,6 +6,7 @@ from stockade.api.authorize import authorize
 from stockade.api.context import Call
 from stockade.api.registry import Result, operation, paginate
 from stockade.identity import accounts, summary
+from stockade.protocol import AWSError
 
 
 @operation("iam", "CreateAccountAlias")
@@ -34,3 +35,13 @@ def get_account_summary(call: Call) -> Result:
     return {
         "SummaryMap": summary.account_summary(call.tx, call.caller.account_id, call.services.quotas)
     }
+
+
+@operation("iam", "ListOrganizationsFeatures", writes=False)
+def list_organizations_features(call: Call) -> Result:
+    # Centralized root access is an Organizations feature; a Stockade account stands alone, so
+    # the answer is the one AWS gives an account that no organization holds.
+    authorize(call, "iam:ListOrganizationsFeatures", "*")
+    raise AWSError(
+        "OrganizationNotFoundException", "The account is not a member of an organization.", 400
+    )
