@@ -1,12 +1,11 @@
-"""Account alias and summary."""
+"""Account alias, summary and the credential report."""
 
 from __future__ import annotations
 
 from stockade.api.authorize import authorize
 from stockade.api.context import Call
 from stockade.api.registry import Result, operation, paginate
-from stockade.identity import accounts, summary
-from stockade.protocol import AWSError
+from stockade.identity import accounts, credential_report, summary
 
 
 @operation("iam", "CreateAccountAlias")
@@ -37,11 +36,13 @@ def get_account_summary(call: Call) -> Result:
     }
 
 
-@operation("iam", "ListOrganizationsFeatures", writes=False)
-def list_organizations_features(call: Call) -> Result:
-    # Centralized root access is an Organizations feature; a Stockade account stands alone, so
-    # the answer is the one AWS gives an account that no organization holds.
-    authorize(call, "iam:ListOrganizationsFeatures", "*")
-    raise AWSError(
-        "OrganizationNotFoundException", "The account is not a member of an organization.", 400
-    )
+@operation("iam", "GenerateCredentialReport")
+def generate_credential_report(call: Call) -> Result:
+    authorize(call, "iam:GenerateCredentialReport", "*")
+    return credential_report.generate(call.tx, call.caller.account_id)
+
+
+@operation("iam", "GetCredentialReport")
+def get_credential_report(call: Call) -> Result:
+    authorize(call, "iam:GetCredentialReport", "*")
+    return credential_report.get(call.tx, call.caller.account_id)

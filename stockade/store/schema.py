@@ -339,3 +339,15 @@ service_linked_role_deletions = Table(
     Column("status", String(16), nullable=False),
     _when("created_at"),
 )
+
+# -- the credential report (revision 0004) ----------------------------------------------------
+
+# One stored report per account: GetCredentialReport returns these bytes until a
+# GenerateCredentialReport more than four hours later replaces them.
+credential_reports = Table(
+    "credential_reports",
+    metadata,
+    Column("account_id", String(12), ForeignKey(_ACCOUNT), primary_key=True),
+    Column("content", LargeBinary, nullable=False),  # the CSV, as GetCredentialReport returns it
+    _when("generated_at"),
+)
