@@ -17,16 +17,15 @@ from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from stockade.api.context import Call, Caller, Services
 from stockade.api.handlers import OPERATIONS
+from stockade.api.registry import Operation
 from stockade.api.unserved import unserved
 from stockade.auth.identifiers import new_request_id
 from stockade.auth.sigv4 import SignatureError, SignedRequest, read_signature, verify_signature
-from stockade.identity import entities, keys, names, tags
+from stockade.identity import keys, names
 from stockade.identity.entities import USER
 from stockade.identity.errors import IdentityError
 from stockade.policy.request import principal_context
@@ -51,6 +50,19 @@ class Incoming:
     secure: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A request parsed as far as it can be without I/O."""
+
+    incoming: Incoming
+    params: dict[str, str]
+    action: str | None
+    service: str  # as the signature's credential scope names it (iam, sts, or one not served)
+    protocol: ServiceProtocol
+    operation: Operation | None
+    signed: SignedRequest | SignatureError  # the signature as read, or why it could not be
+
+
 class Gateway:
     """Turns one HTTP request into one AWS operation and its answer."""
 
@@ -59,8 +71,8 @@ class Gateway:
         self.services = services
         self.protocols = {name: ServiceProtocol.load(name) for name in _SERVICES}
 
-    def handle(self, incoming: Incoming) -> WireReply:
-        request_id = new_request_id()
+    def prepare(self, incoming: Incoming) -> Pending:
+        """What the request asks for, read without I/O: enough to decide where it runs."""
         params = dict(parse_qsl(incoming.query_string, keep_blank_values=True))
         if incoming.method == "POST" and incoming.body:
             params.update(
@@ -70,14 +82,45 @@ class Gateway:
         params.pop("Version", None)
         for key in [k for k in params if k.startswith("X-Amz-")]:
             del params[key]
-        protocol = self.protocols["iam"]
-        started = time.perf_counter()
         try:
             signed = read_signature(incoming.method, incoming.query_string, incoming.headers)
-            if signed.service not in self.protocols:
-                return self._unserved(signed, incoming, action, request_id)
-            service = signed.service
-            protocol = self.protocols[service]
+        except SignatureError as exc:
+            return Pending(incoming, params, action, "iam", self.protocols["iam"], None, exc)
+        service = signed.service
+        if service not in self.protocols:  # refused by run_unserved, in that service's shape
+            return Pending(incoming, params, action, service, self.protocols["iam"], None, signed)
+        operation = OPERATIONS[service].get(action) if action else None
+        protocol = self.protocols[service]
+        return Pending(incoming, params, action, service, protocol, operation, signed)
+
+    def serves(self, pending: Pending) -> bool:
+        """Whether the request is for IAM or STS (or unsigned, answered as IAM)."""
+        return pending.service in self.protocols
+
+    def runs_inline(self, pending: Pending) -> bool:
+        """Reads on SQLite are a few microseconds of local I/O: cheaper run on the event loop than
+        handed to a worker thread (the hop alone costs more than a GetUser's queries). Writes, and
+        anything on a networked database, go to the threadpool."""
+        operation = pending.operation
+        return self.store.is_sqlite and (operation is None or not operation.writes)
+
+    def handle(self, incoming: Incoming) -> tuple[int, bytes]:
+        return self.run(self.prepare(incoming))
+
+    def run(self, pending: Pending) -> tuple[int, bytes]:
+        request_id = new_request_id()
+        incoming, params, action, protocol = (
+            pending.incoming,
+            pending.params,
+            pending.action,
+            pending.protocol,
+        )
+        started = time.perf_counter()
+        try:
+            signed = pending.signed
+            if isinstance(signed, SignatureError):
+                raise signed
+            service = pending.service
             if not action:
                 raise AWSError("MissingAction", "Missing Action", 400)
             if action not in protocol.operation_names():
@@ -86,7 +129,7 @@ class Gateway:
                     f"Could not find operation {action} for version {protocol.api_version}",
                     400,
                 )
-            operation = OPERATIONS[service].get(action)
+            operation = pending.operation
             if operation is None:
                 raise AWSError("NotImplemented", f"Stockade does not offer {action}.", 501)
             now = datetime.now(UTC)
@@ -104,7 +147,7 @@ class Gateway:
                     action,
                     parsed,
                     now,
-                    self._context(tx, caller, incoming, now),
+                    self._context(caller, incoming, now),
                 )
                 result = operation.handler(call)
             self._record_use(owner, service, now)
@@ -132,7 +175,27 @@ class Gateway:
         log.info(
             "%s %s %s %.1fms", action, status, request_id, (time.perf_counter() - started) * 1000
         )
-        return WireReply(status, body, _XML)
+        return status, body
+
+    def run_unserved(self, pending: Pending) -> WireReply:
+        """A request signed for another service: authenticated as any, then refused in the
+        shape that service's SDK reads (see stockade.api.unserved)."""
+        request_id = new_request_id()
+        incoming, signed = pending.incoming, pending.signed
+        request = ForeignRequest.read(pending.service, incoming.headers, pending.action)
+        try:
+            if isinstance(signed, SignatureError):
+                raise signed
+            with self.store.read() as tx:
+                self._authenticate(tx, signed, incoming, datetime.now(UTC))
+            error = unserved(pending.service, request.operation)
+        except SignatureError as exc:
+            error = AWSError(exc.code, exc.message)
+        except AWSError as exc:
+            error = exc
+        reply = foreign_error(request, error, request_id)
+        log.info("%s:%s %s %s", pending.service, request.operation, reply.status, request_id)
+        return reply
 
     def _authenticate(
         self, tx: Any, signed: SignedRequest, incoming: Incoming, now: datetime
@@ -157,41 +220,23 @@ class Gateway:
         )
         return owner
 
-    def _unserved(
-        self, signed: SignedRequest, incoming: Incoming, action: str | None, request_id: str
-    ) -> WireReply:
-        """A request signed for another service: authenticated as any, then refused in the
-        shape that service's SDK reads (see stockade.api.unserved)."""
-        request = ForeignRequest.read(signed.service, incoming.headers, action)
-        try:
-            with self.store.read() as tx:
-                self._authenticate(tx, signed, incoming, datetime.now(UTC))
-            error = unserved(signed.service, request.operation)
-        except SignatureError as exc:
-            error = AWSError(exc.code, exc.message)
-        except AWSError as exc:
-            error = exc
-        reply = foreign_error(request, error, request_id)
-        log.info("%s:%s %s %s", signed.service, request.operation, reply.status, request_id)
-        return reply
-
     def _caller(self, tx: Any, owner: keys.KeyOwner) -> Caller:
+        account_id = owner.account_id
         if owner.user_id is None:
-            return Caller(
-                owner.account_id, names.root_arn(owner.account_id), None, owner.access_key_id
-            )
-        row = entities.get_by_id(tx, USER, owner.user_id)
-        if row is None:
+            root = names.root_arn(account_id)
+            return Caller(account_id, root, None, owner.access_key_id, owner.generation)
+        state = self.services.policy_cache.caller(tx, account_id, owner.user_id, owner.generation)
+        if state is None:
             raise AWSError(
                 "InvalidClientTokenId",
                 "The security token included in the request is invalid.",
                 403,
             )
-        return Caller(owner.account_id, USER.arn(owner.account_id, row), row, owner.access_key_id)
+        arn = USER.arn(account_id, state.row)
+        return Caller(account_id, arn, state.row, owner.access_key_id, owner.generation, state.tags)
 
-    def _context(
-        self, tx: Any, caller: Caller, incoming: Incoming, now: datetime
-    ) -> dict[str, Any]:
+    @staticmethod
+    def _context(caller: Caller, incoming: Incoming, now: datetime) -> dict[str, Any]:
         """The global condition keys of this request (policy-semantics reference, §1.6)."""
         context: dict[str, Any] = {
             "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -204,8 +249,8 @@ class Gateway:
         }
         if caller.user is not None:
             context["aws:userid"] = caller.user["user_id"]
-            for tag in tags.list_tags(tx, caller.arn):
-                context[f"aws:PrincipalTag/{tag['Key']}"] = tag["Value"]
+            for key, value in caller.tags:
+                context[f"aws:PrincipalTag/{key}"] = value
         return context
 
     def _record_use(self, owner: keys.KeyOwner, service: str, now: datetime) -> None:
@@ -228,28 +273,83 @@ def _refuse_nul(params: dict[str, str]) -> None:
             )
 
 
-def build_app(store: Store, services: Services) -> Starlette:
-    gateway = Gateway(store, services)
+_MAX_BODY = 1 << 20  # bytes; IAM's largest inputs (policy documents) are a fraction of this
+_HEADERS = [(b"content-type", _XML.encode())]
 
-    async def endpoint(request: Request) -> Response:
-        body = await request.body()
-        scope = request.scope
-        raw_path = scope.get("raw_path") or scope["path"].encode()
+
+class ApiEndpoint:
+    """The AWS Query endpoint at `/`, as a bare ASGI app in front of the Starlette app.
+
+    Every API request takes this path, so it skips Starlette's routing, middleware and
+    Request/Response objects (about a quarter of a GetUser's time). Anything else (other paths,
+    lifespan) goes on to the Starlette app. The Gateway turns every failure into an AWS error
+    document, so nothing here needs Starlette's error middleware.
+    """
+
+    def __init__(self, gateway: Gateway, fallback: ASGIApp) -> None:
+        self.gateway = gateway
+        self.fallback = fallback
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/" or scope["method"] not in _METHODS:
+            await self.fallback(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > _MAX_BODY:
+                await self._too_large(send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        client = scope.get("client")
         incoming = Incoming(
-            method=request.method,
-            path=raw_path.decode("latin-1"),
+            method=scope["method"],
+            path=(scope.get("raw_path") or scope["path"].encode()).decode("latin-1"),
             query_string=scope.get("query_string", b"").decode("latin-1"),
             headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
-            body=body,
-            client_ip=request.client.host if request.client else "",
-            secure=request.url.scheme == "https",
+            body=b"".join(chunks),
+            client_ip=client[0] if client else "",
+            secure=scope.get("scheme") == "https",
         )
-        reply = await run_in_threadpool(gateway.handle, incoming)
-        return Response(
-            reply.body,
-            status_code=reply.status,
-            headers=reply.headers,
-            media_type=reply.content_type,
-        )
+        gateway = self.gateway
+        pending = gateway.prepare(incoming)
+        if not gateway.serves(pending):
+            reply = await run_in_threadpool(gateway.run_unserved, pending)
+            extra = [(k.lower().encode(), v.encode()) for k, v in reply.headers.items()]
+            headers = [(b"content-type", reply.content_type.encode()), *extra]
+            await _respond(send, reply.status, reply.body, headers)
+            return
+        if gateway.runs_inline(pending):
+            status, payload = gateway.run(pending)
+        else:
+            status, payload = await run_in_threadpool(gateway.run, pending)
+        await _respond(send, status, payload)
 
-    return Starlette(routes=[Route("/", endpoint, methods=["GET", "POST"])])
+    async def _too_large(self, send: Send) -> None:
+        error = AWSError("RequestEntityTooLarge", f"Request body exceeds {_MAX_BODY} bytes.", 413)
+        protocol = self.gateway.protocols["iam"]
+        status, payload = protocol.serialize_error(error, new_request_id(), None)
+        await _respond(send, status, payload)
+
+
+_METHODS = frozenset({"GET", "POST"})
+
+
+async def _respond(
+    send: Send, status: int, payload: bytes, headers: list[tuple[bytes, bytes]] = _HEADERS
+) -> None:
+    headers = [*headers, (b"content-length", str(len(payload)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def build_app(store: Store, services: Services) -> ApiEndpoint:
+    """The API at `/` in front of a Starlette app for everything else (the console's pages)."""
+    return ApiEndpoint(Gateway(store, services), Starlette(routes=[]))
