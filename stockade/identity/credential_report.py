@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from stockade.identity.accounts import get_account, get_password_policy
+from stockade.identity.bulk import no_collection_pauses, plain_rows
 from stockade.identity.clock import now
 from stockade.identity.entities import USER
 from stockade.identity.errors import ReportExpired, ReportNotPresent
@@ -140,6 +141,11 @@ def _grouped(rows: Iterable[Any], key: str) -> dict[Any, list[Mapping[str, Any]]
 
 def report_rows(tx: Connection, account_id: str) -> list[list[str]]:
     """Every row of the report, header first: a few queries for the whole account."""
+    with no_collection_pauses():
+        return _report_rows(tx, account_id)
+
+
+def _report_rows(tx: Connection, account_id: str) -> list[list[str]]:
     account = get_account(tx, account_id)
     policy = get_password_policy(tx, account_id) or {}
     max_age = policy.get("MaxPasswordAge")
@@ -194,11 +200,13 @@ def report_rows(tx: Connection, account_id: str) -> list[list[str]]:
             *_credential_columns(root),
         ]
     )
-    users = tx.execute(
-        select(t.users)
-        .where(t.users.c.account_id == account_id)
-        .order_by(t.users.c.name_key, t.users.c.name)
-    ).mappings()
+    users = plain_rows(
+        tx.execute(
+            select(t.users)
+            .where(t.users.c.account_id == account_id)
+            .order_by(t.users.c.name_key, t.users.c.name)
+        )
+    )
     for user in users:
         user_id = user["user_id"]
         profile = profiles.get(user_id)
