@@ -87,9 +87,10 @@ def build_unsafe_account(iam: Any) -> None:
     # Weak password policy: 8 characters, only symbols required, no expiry, no reuse rule.
     iam.update_account_password_policy(MinimumPasswordLength=8, RequireSymbols=True)
 
-    # alice: AdministratorAccess attached to the user herself.
+    # alice: AdministratorAccess attached to the user herself, and a long-lived access key.
     iam.create_user(UserName="alice")
     iam.attach_user_policy(UserName="alice", PolicyArn=ADMIN)
+    iam.create_access_key(UserName="alice")
 
     # bob: an inline policy that can launch an instance with any role (iam:PassRole +
     # ec2:RunInstances), and one with all of CloudTrail.
@@ -418,6 +419,8 @@ UNSAFE: list[tuple[str, str]] = [
     # Permissions never used, from the service last accessed reports.
     ("iam_user_access_not_stale_to_bedrock", "alice"),
     ("iam_role_access_not_stale_to_bedrock", "partner-admin"),
+    # Long-lived keys with access to services beyond IAM and STS (from the same reports).
+    ("iam_user_with_temporary_credentials", "alice"),
 ]
 
 SAFE: list[tuple[str, str]] = [
@@ -431,6 +434,7 @@ SAFE: list[tuple[str, str]] = [
     ("iam_policy_attached_only_to_group_or_roles", "erin"),
     ("iam_user_administrator_access_policy", "erin"),
     ("iam_role_administratoraccess_policy", "auditor"),
+    ("iam_user_with_temporary_credentials", "dave"),
 ]
 
 
