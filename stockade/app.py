@@ -8,15 +8,16 @@ leaves as an AWS error document; nothing a client sends produces a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from stockade.api.context import Call, Caller, Services
@@ -32,6 +33,7 @@ from stockade.policy.request import principal_context
 from stockade.protocol import AWSError, ServiceProtocol
 from stockade.protocol.foreign import ForeignRequest, WireReply, foreign_error
 from stockade.store import Store
+from stockade.store.database import CONNECTIONS
 
 log = logging.getLogger("stockade.requests")
 
@@ -289,6 +291,9 @@ class ApiEndpoint:
     def __init__(self, gateway: Gateway, fallback: ASGIApp) -> None:
         self.gateway = gateway
         self.fallback = fallback
+        # Writes and networked-database requests run here. A plain executor: anyio's
+        # to_thread (Starlette's run_in_threadpool) adds cancel scopes and a limiter per call.
+        self._workers = ThreadPoolExecutor(max_workers=CONNECTIONS, thread_name_prefix="stockade")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != "/" or scope["method"] not in _METHODS:
@@ -329,7 +334,8 @@ class ApiEndpoint:
         if gateway.runs_inline(pending):
             status, payload = gateway.run(pending)
         else:
-            status, payload = await run_in_threadpool(gateway.run, pending)
+            loop = asyncio.get_running_loop()
+            status, payload = await loop.run_in_executor(self._workers, gateway.run, pending)
         await _respond(send, status, payload)
 
     async def _too_large(self, send: Send) -> None:
