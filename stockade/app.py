@@ -326,7 +326,8 @@ class ApiEndpoint:
         gateway = self.gateway
         pending = gateway.prepare(incoming)
         if not gateway.serves(pending):
-            reply = await run_in_threadpool(gateway.run_unserved, pending)
+            loop = asyncio.get_running_loop()
+            reply = await loop.run_in_executor(self._workers, gateway.run_unserved, pending)
             extra = [(k.lower().encode(), v.encode()) for k, v in reply.headers.items()]
             headers = [(b"content-type", reply.content_type.encode()), *extra]
             await _respond(send, reply.status, reply.body, headers)
