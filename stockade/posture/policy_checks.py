@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from stockade.posture.grants import Grant, grants_of
 from stockade.posture.model import Finding, Severity
-from stockade.posture.registry import Thresholds, check, finding
+from stockade.posture.registry import Thresholds, check, finding, is_true
 from stockade.posture.snapshot import Entity, Snapshot
 
 ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -288,7 +288,7 @@ def admin_group_mfa(snapshot: Snapshot, _: Thresholds) -> Iterator[Finding]:
     admin_groups = {g.name for g in snapshot.groups if ADMINISTRATOR_ACCESS in g.attached}
     if not admin_groups:
         return
-    mfa = {row["arn"]: row.get("mfa_active") == "true" for row in snapshot.user_rows}
+    mfa = {row["arn"]: is_true(row.get("mfa_active")) for row in snapshot.user_rows}
     for user in snapshot.users:
         in_admin = sorted(admin_groups.intersection(user.groups))
         if in_admin:
