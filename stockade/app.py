@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from stockade.api.context import Call, Caller, Services
 from stockade.api.handlers import OPERATIONS
 from stockade.api.registry import Operation
+from stockade.api.unserved import unserved
 from stockade.auth.identifiers import new_request_id
 from stockade.auth.sigv4 import SignatureError, SignedRequest, read_signature, verify_signature
 from stockade.identity import keys, mirror, names
@@ -30,6 +31,7 @@ from stockade.identity.entities import USER
 from stockade.identity.errors import IdentityError
 from stockade.policy.request import principal_context
 from stockade.protocol import AWSError, ServiceProtocol
+from stockade.protocol.foreign import ForeignRequest, WireReply, foreign_error
 from stockade.store import Store
 from stockade.store.database import CONNECTIONS
 
@@ -57,7 +59,7 @@ class Pending:
     incoming: Incoming
     params: dict[str, str]
     action: str | None
-    service: str  # as the signature's credential scope names it: iam or sts
+    service: str  # as the signature's credential scope names it (iam, sts, or one not served)
     protocol: ServiceProtocol
     operation: Operation | None
     signed: SignedRequest | SignatureError  # the signature as read, or why it could not be
@@ -86,10 +88,16 @@ class Gateway:
             signed = read_signature(incoming.method, incoming.query_string, incoming.headers)
         except SignatureError as exc:
             return Pending(incoming, params, action, "iam", self.protocols["iam"], None, exc)
-        service = signed.service if signed.service in self.protocols else "iam"
+        service = signed.service
+        if service not in self.protocols:  # refused by run_unserved, in that service's shape
+            return Pending(incoming, params, action, service, self.protocols["iam"], None, signed)
         operation = OPERATIONS[service].get(action) if action else None
         protocol = self.protocols[service]
         return Pending(incoming, params, action, service, protocol, operation, signed)
+
+    def serves(self, pending: Pending) -> bool:
+        """Whether the request is for IAM or STS (or unsigned, answered as IAM)."""
+        return pending.service in self.protocols
 
     def runs_inline(self, pending: Pending) -> bool:
         """Reads on SQLite are a few microseconds of local I/O: cheaper run on the event loop than
@@ -129,23 +137,7 @@ class Gateway:
             now = datetime.now(UTC)
             session = self.store.write() if operation.writes else self.store.read()
             with session as tx:
-                owner = keys.owner(tx, self.services.box, signed.access_key_id)
-                if owner is None or owner.status != "Active":
-                    raise AWSError(
-                        "InvalidClientTokenId",
-                        "The security token included in the request is invalid.",
-                        403,
-                    )
-                verify_signature(
-                    signed,
-                    method=incoming.method,
-                    path=incoming.path,
-                    query_string=incoming.query_string,
-                    headers=incoming.headers,
-                    body=incoming.body,
-                    secret_access_key=owner.secret,
-                    now=now,
-                )
+                owner = self._authenticate(tx, signed, incoming, now)
                 # Who is asking comes before what is asked: a bad signature hides the rest.
                 _refuse_nul(params)
                 parsed = protocol.parse_request(action, params)
@@ -192,6 +184,49 @@ class Gateway:
             "%s %s %s %.1fms", action, status, request_id, (time.perf_counter() - started) * 1000
         )
         return status, body
+
+    def run_unserved(self, pending: Pending) -> WireReply:
+        """A request signed for another service: authenticated as any, then refused in the
+        shape that service's SDK reads (see stockade.api.unserved)."""
+        request_id = new_request_id()
+        incoming, signed = pending.incoming, pending.signed
+        request = ForeignRequest.read(pending.service, incoming.headers, pending.action)
+        try:
+            if isinstance(signed, SignatureError):
+                raise signed
+            with self.store.read() as tx:
+                self._authenticate(tx, signed, incoming, datetime.now(UTC))
+            error = unserved(pending.service, request.operation)
+        except SignatureError as exc:
+            error = AWSError(exc.code, exc.message)
+        except AWSError as exc:
+            error = exc
+        reply = foreign_error(request, error, request_id)
+        log.info("%s:%s %s %s", pending.service, request.operation, reply.status, request_id)
+        return reply
+
+    def _authenticate(
+        self, tx: Any, signed: SignedRequest, incoming: Incoming, now: datetime
+    ) -> keys.KeyOwner:
+        """The active key that signed the request, once its signature is verified."""
+        owner = keys.owner(tx, self.services.box, signed.access_key_id)
+        if owner is None or owner.status != "Active":
+            raise AWSError(
+                "InvalidClientTokenId",
+                "The security token included in the request is invalid.",
+                403,
+            )
+        verify_signature(
+            signed,
+            method=incoming.method,
+            path=incoming.path,
+            query_string=incoming.query_string,
+            headers=incoming.headers,
+            body=incoming.body,
+            secret_access_key=owner.secret,
+            now=now,
+        )
+        return owner
 
     def _caller(self, tx: Any, owner: keys.KeyOwner) -> Caller:
         account_id = owner.account_id
@@ -311,6 +346,13 @@ class ApiEndpoint:
         )
         gateway = self.gateway
         pending = gateway.prepare(incoming)
+        if not gateway.serves(pending):
+            loop = asyncio.get_running_loop()
+            reply = await loop.run_in_executor(self._workers, gateway.run_unserved, pending)
+            extra = [(k.lower().encode(), v.encode()) for k, v in reply.headers.items()]
+            headers = [(b"content-type", reply.content_type.encode()), *extra]
+            await _respond(send, reply.status, reply.body, headers)
+            return
         if gateway.runs_inline(pending):
             status, payload = gateway.run(pending)
         else:
@@ -328,8 +370,10 @@ class ApiEndpoint:
 _METHODS = frozenset({"GET", "POST"})
 
 
-async def _respond(send: Send, status: int, payload: bytes) -> None:
-    headers = [*_HEADERS, (b"content-length", str(len(payload)).encode())]
+async def _respond(
+    send: Send, status: int, payload: bytes, headers: list[tuple[bytes, bytes]] = _HEADERS
+) -> None:
+    headers = [*headers, (b"content-length", str(len(payload)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 
