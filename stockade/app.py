@@ -24,11 +24,13 @@ from stockade.api import callers
 from stockade.api.context import Call, Caller, Services
 from stockade.api.handlers import OPERATIONS
 from stockade.api.registry import Operation
+from stockade.api.unserved import unserved
 from stockade.auth.identifiers import new_request_id
 from stockade.auth.sigv4 import SignatureError, SignedRequest, read_signature, verify_signature
-from stockade.identity import keys
+from stockade.identity import keys, mirror
 from stockade.identity.errors import IdentityError
 from stockade.protocol import AWSError, ServiceProtocol
+from stockade.protocol.foreign import ForeignRequest, WireReply, foreign_error
 from stockade.store import Store
 from stockade.store.database import CONNECTIONS
 
@@ -56,7 +58,7 @@ class Pending:
     incoming: Incoming
     params: dict[str, str]
     action: str | None
-    service: str  # as the signature's credential scope names it: iam or sts
+    service: str  # as the signature's credential scope names it (iam, sts, or one not served)
     protocol: ServiceProtocol
     operation: Operation | None
     signed: SignedRequest | SignatureError  # the signature as read, or why it could not be
@@ -85,10 +87,16 @@ class Gateway:
             signed = read_signature(incoming.method, incoming.query_string, incoming.headers)
         except SignatureError as exc:
             return Pending(incoming, params, action, "iam", self.protocols["iam"], None, exc)
-        service = signed.service if signed.service in self.protocols else "iam"
+        service = signed.service
+        if service not in self.protocols:  # refused by run_unserved, in that service's shape
+            return Pending(incoming, params, action, service, self.protocols["iam"], None, signed)
         operation = OPERATIONS[service].get(action) if action else None
         protocol = self.protocols[service]
         return Pending(incoming, params, action, service, protocol, operation, signed)
+
+    def serves(self, pending: Pending) -> bool:
+        """Whether the request is for IAM or STS (or unsigned, answered as IAM)."""
+        return pending.service in self.protocols
 
     def runs_inline(self, pending: Pending) -> bool:
         """Reads on SQLite are a few microseconds of local I/O: cheaper run on the event loop than
@@ -128,24 +136,18 @@ class Gateway:
             now = datetime.now(UTC)
             session = self.store.write() if operation.writes else self.store.read()
             with session as tx:
-                credential = callers.resolve_credential(
-                    tx, self.services, signed.access_key_id, signed.security_token, now
-                )
-                verify_signature(
-                    signed,
-                    method=incoming.method,
-                    path=incoming.path,
-                    query_string=incoming.query_string,
-                    headers=incoming.headers,
-                    body=incoming.body,
-                    secret_access_key=credential.secret,
-                    now=now,
-                )
+                credential = self._authenticate(tx, signed, incoming, now)
                 # Who is asking comes before what is asked: a bad signature hides the rest.
                 caller = callers.load_caller(tx, self.services, credential)
                 callers.check_session_scope(caller, service, action)
                 _refuse_nul(params)
                 parsed = protocol.parse_request(action, params)
+                if (
+                    operation.writes
+                    and action not in _MIRROR_WRITES
+                    and mirror.is_mirror(tx, credential.account_id)
+                ):
+                    raise _read_only(credential.account_id)
                 call = Call(
                     tx,
                     self.services,
@@ -184,6 +186,46 @@ class Gateway:
         )
         return status, body
 
+    def run_unserved(self, pending: Pending) -> WireReply:
+        """A request signed for another service: authenticated as any, then refused in the
+        shape that service's SDK reads (see stockade.api.unserved)."""
+        request_id = new_request_id()
+        incoming, signed = pending.incoming, pending.signed
+        request = ForeignRequest.read(pending.service, incoming.headers, pending.action)
+        try:
+            if isinstance(signed, SignatureError):
+                raise signed
+            with self.store.read() as tx:
+                self._authenticate(tx, signed, incoming, datetime.now(UTC))
+            error = unserved(pending.service, request.operation)
+        except SignatureError as exc:
+            error = AWSError(exc.code, exc.message)
+        except AWSError as exc:
+            error = exc
+        reply = foreign_error(request, error, request_id)
+        log.info("%s:%s %s %s", pending.service, request.operation, reply.status, request_id)
+        return reply
+
+    def _authenticate(
+        self, tx: Any, signed: SignedRequest, incoming: Incoming, now: datetime
+    ) -> callers.Credential:
+        """The credential that signed the request (an active long-term key, or temporary
+        credentials with their session token), once its signature is verified."""
+        credential = callers.resolve_credential(
+            tx, self.services, signed.access_key_id, signed.security_token, now
+        )
+        verify_signature(
+            signed,
+            method=incoming.method,
+            path=incoming.path,
+            query_string=incoming.query_string,
+            headers=incoming.headers,
+            body=incoming.body,
+            secret_access_key=credential.secret,
+            now=now,
+        )
+        return credential
+
     @staticmethod
     def _context(caller: Caller, incoming: Incoming, now: datetime) -> dict[str, Any]:
         """The global condition keys of this request (policy-semantics reference, §1.6)."""
@@ -203,6 +245,21 @@ class Gateway:
             return
         with self.store.write() as tx:
             keys.record_use(tx, owner.access_key_id, service, "us-east-1", now, owner.last_used_at)
+
+
+# Writes that change no IAM state: a mirror's credential report is made from what was imported.
+_MIRROR_WRITES = frozenset({"GenerateCredentialReport"})
+
+
+def _read_only(account_id: str) -> AWSError:
+    """Every change to an imported mirror is refused, in IAM's words for an entity nobody may
+    modify (400, like a service-linked role's); the mirror changes only by a new import."""
+    return AWSError(
+        "UnmodifiableEntity",
+        f"Account {account_id} is a read-only mirror of an AWS account, imported with "
+        "`stockade import authorization-details`; change it in AWS and import it again.",
+        400,
+    )
 
 
 def _refuse_nul(params: dict[str, str]) -> None:
@@ -268,6 +325,13 @@ class ApiEndpoint:
         )
         gateway = self.gateway
         pending = gateway.prepare(incoming)
+        if not gateway.serves(pending):
+            loop = asyncio.get_running_loop()
+            reply = await loop.run_in_executor(self._workers, gateway.run_unserved, pending)
+            extra = [(k.lower().encode(), v.encode()) for k, v in reply.headers.items()]
+            headers = [(b"content-type", reply.content_type.encode()), *extra]
+            await _respond(send, reply.status, reply.body, headers)
+            return
         if gateway.runs_inline(pending):
             status, payload = gateway.run(pending)
         else:
@@ -285,8 +349,10 @@ class ApiEndpoint:
 _METHODS = frozenset({"GET", "POST"})
 
 
-async def _respond(send: Send, status: int, payload: bytes) -> None:
-    headers = [*_HEADERS, (b"content-length", str(len(payload)).encode())]
+async def _respond(
+    send: Send, status: int, payload: bytes, headers: list[tuple[bytes, bytes]] = _HEADERS
+) -> None:
+    headers = [*headers, (b"content-length", str(len(payload)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 

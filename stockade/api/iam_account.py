@@ -1,11 +1,11 @@
-"""Account alias and summary."""
+"""Account alias, summary and the credential report."""
 
 from __future__ import annotations
 
 from stockade.api.authorize import authorize
 from stockade.api.context import Call
 from stockade.api.registry import Result, operation, paginate
-from stockade.identity import accounts, summary
+from stockade.identity import accounts, credential_report, summary
 
 
 @operation("iam", "CreateAccountAlias")
@@ -34,3 +34,15 @@ def get_account_summary(call: Call) -> Result:
     return {
         "SummaryMap": summary.account_summary(call.tx, call.caller.account_id, call.services.quotas)
     }
+
+
+@operation("iam", "GenerateCredentialReport")
+def generate_credential_report(call: Call) -> Result:
+    authorize(call, "iam:GenerateCredentialReport", "*")
+    return credential_report.generate(call.tx, call.caller.account_id)
+
+
+@operation("iam", "GetCredentialReport")
+def get_credential_report(call: Call) -> Result:
+    authorize(call, "iam:GetCredentialReport", "*")
+    return credential_report.get(call.tx, call.caller.account_id)

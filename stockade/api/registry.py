@@ -114,8 +114,11 @@ def caller_user_name(call: Call) -> str:
     return str(user["name"])
 
 
-def paginate(call: Call, items: Sequence[Any], key: str, **extra: Any) -> dict[str, Any]:
-    """Marker / MaxItems / IsTruncated, as every IAM List* does. The marker is opaque to clients."""
+def paginate(
+    call: Call, items: Sequence[Any], key: str, *, page_size: int = 100, **extra: Any
+) -> dict[str, Any]:
+    """Marker / MaxItems / IsTruncated, as every IAM List* does. The marker is opaque to clients.
+    `page_size` is the page without MaxItems: 100 for most operations."""
     marker = call.params.get("Marker")
     start = 0
     if marker:
@@ -123,7 +126,7 @@ def paginate(call: Call, items: Sequence[Any], key: str, **extra: Any) -> dict[s
             start = int(str(marker).removeprefix("m"))
         except ValueError:
             raise AWSError("ValidationError", "Invalid value for parameter Marker", 400) from None
-    size = int(call.params.get("MaxItems") or 100)
+    size = int(call.params.get("MaxItems") or page_size)
     page = list(items[start : start + size])
     truncated = start + size < len(items)
     result: dict[str, Any] = {key: page, "IsTruncated": truncated, **extra}

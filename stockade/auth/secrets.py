@@ -28,8 +28,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 __all__ = ["KEY_ENV", "KEY_FILE", "SecretBox", "SecretsError"]
@@ -39,6 +40,7 @@ KEY_FILE = "master.key"
 _KEY_SIZE = 32
 _NONCE_SIZE = 12
 _TAG_SIZE = 16
+BLOCK_SIZE = 16
 _CURRENT_KEY_ID = 1
 
 
@@ -52,7 +54,7 @@ class SecretsError(Exception):
 class SecretBox:
     """Seals and opens short secrets with the master key; holds keys by id for rotation."""
 
-    __slots__ = ("_ciphers", "_current", "_keys")
+    __slots__ = ("_ciphers", "_current", "_current_key", "_keys")
 
     def __init__(self, keys: Mapping[int, bytes], current: int) -> None:
         if current not in keys:
@@ -67,6 +69,7 @@ class SecretBox:
         self._ciphers = ciphers
         self._keys = dict(keys)  # kept only to derive purpose keys from (`derive`)
         self._current = current
+        self._current_key = keys[current]
 
     def __repr__(self) -> str:  # never the key material
         return f"SecretBox(key_ids={sorted(self._ciphers)}, current={self._current})"
@@ -97,7 +100,7 @@ class SecretBox:
         """
         derived = {
             key_id: HKDF(
-                algorithm=hashes.SHA256(),
+                algorithm=SHA256(),
                 length=_KEY_SIZE,
                 salt=None,
                 info=f"stockade:{purpose}".encode(),
@@ -128,6 +131,33 @@ class SecretBox:
         except (InvalidTag, KeyError, ValueError, TypeError, IndexError):
             # One answer for every failure, and no chained cause that would tell them apart.
             raise SecretsError("the sealed value cannot be opened") from None
+
+    # -- opaque identifiers ------------------------------------------------------------------
+    # One AES block under a key derived from the current master key for a context: a 16-byte
+    # value only this server (any node with the same master key) can read back. It is a
+    # permutation, so it carries no integrity of its own: callers put check bits in the block.
+    # Values sealed this way do not survive a change of master key; use them for short-lived
+    # identifiers (report job ids), never for data at rest.
+
+    def seal_block(self, block: bytes, context: str) -> bytes:
+        if len(block) != BLOCK_SIZE:
+            raise ValueError(f"a block is {BLOCK_SIZE} bytes")
+        encryptor = self._block_cipher(context).encryptor()
+        return encryptor.update(block) + encryptor.finalize()
+
+    def open_block(self, sealed: bytes, context: str) -> bytes:
+        if len(sealed) != BLOCK_SIZE:
+            raise ValueError(f"a block is {BLOCK_SIZE} bytes")
+        decryptor = self._block_cipher(context).decryptor()
+        return decryptor.update(sealed) + decryptor.finalize()
+
+    def _block_cipher(self, context: str) -> Cipher[modes.ECB]:
+        info = b"stockade block cipher\x00" + context.encode("utf-8")
+        key = HKDF(algorithm=SHA256(), length=_KEY_SIZE, salt=None, info=info).derive(
+            self._current_key
+        )
+        # ECB over exactly one block is the raw block cipher: a keyed pseudo-random permutation.
+        return Cipher(algorithms.AES(key), modes.ECB())
 
 
 def _decode_env_key(encoded: str) -> bytes:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from stockade import __version__
-from stockade.cli import policy, server, sessions
+from stockade.cli import audit, importer, policy, server, sessions
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,7 +18,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"stockade {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    importer.register(commands)
     policy.register(commands)
+    audit.register(commands)
     server.register(commands)
     sessions.register(commands)
     return parser

@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from stockade.cli import diff
+from stockade.cli.server import storage_options
+from stockade.cli.stored import StoredError, load_principal
 from stockade.policy import (
     SIZE_LIMITS,
     Outcome,
@@ -16,6 +19,7 @@ from stockade.policy import (
     PolicyError,
     PolicyKind,
     PolicySet,
+    Principal,
     Request,
     evaluate,
     explain,
@@ -73,8 +77,16 @@ def register(commands: Any) -> None:
         metavar="KEY=VALUE",
         help="a request context value; repeat a multivalued key once per value",
     )
+    simulate.add_argument(
+        "--account",
+        metavar="NAME|ID",
+        help="take the principal's policies (and boundary) from this account of a Stockade "
+        "store, an imported mirror or a live account, instead of --policy/--boundary files",
+    )
+    storage_options(simulate)
     simulate.add_argument("--format", choices=["text", "json"], default="text")
     simulate.set_defaults(run=_guarded(run_simulate))
+    diff.register(sub)
 
 
 def _guarded(command: Any) -> Any:
@@ -204,14 +216,18 @@ def _layer(paths: list[Path], kind: PolicyKind) -> PolicySet:
     return PolicySet(policies)
 
 
-def _context(pairs: list[str], principal_arn: str) -> dict[str, str | list[str]]:
+def _context(
+    pairs: list[str], principal: Principal, known: dict[str, str] | None = None
+) -> dict[str, str | list[str]]:
+    """The request context: the time, the principal's keys (its ARN's, then what the store
+    knows of it), then each --context KEY=VALUE, which wins."""
     catalogue = load_catalogue()
-    principal = principal_from_arn(principal_arn)
     now = datetime.now(UTC)
     context: dict[str, str | list[str]] = {
         "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "aws:EpochTime": str(int(now.timestamp())),
         **principal_context(principal),
+        **(known or {}),
     }
     given: dict[str, list[str]] = {}
     for pair in pairs:
@@ -227,10 +243,26 @@ def _context(pairs: list[str], principal_arn: str) -> dict[str, str | list[str]]
 
 def run_simulate(args: argparse.Namespace) -> int:
     principal = principal_from_arn(args.principal)
-    request = Request(args.action, args.resource, _context(args.context, args.principal), principal)
+    known: dict[str, str] = {}
+    identity = _layer(args.policy, PolicyKind.IDENTITY)
+    boundary = _layer([args.boundary], PolicyKind.BOUNDARY) if args.boundary else None
+    if args.account:
+        if args.policy or args.boundary:
+            raise UsageError(
+                "--account takes the principal's policies from the store: drop --policy and "
+                "--boundary"
+            )
+        try:
+            stored = load_principal(args, args.principal)
+        except StoredError as exc:
+            raise UsageError(str(exc)) from None
+        principal, known = stored.principal, stored.context
+        identity, boundary = stored.policies.identity, stored.policies.boundary
+    context = _context(args.context, principal, known)
+    request = Request(args.action, args.resource, context, principal)
     policies = Policies(
-        identity=_layer(args.policy, PolicyKind.IDENTITY),
-        boundary=_layer([args.boundary], PolicyKind.BOUNDARY) if args.boundary else None,
+        identity=identity,
+        boundary=boundary,
         session=_layer([args.session_policy], PolicyKind.SESSION) if args.session_policy else None,
         resource=(
             _layer([args.resource_policy], PolicyKind.RESOURCE) if args.resource_policy else None

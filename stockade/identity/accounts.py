@@ -42,9 +42,17 @@ def get_account(tx: Connection, account_id: str) -> dict[str, Any]:
 
 
 def list_account_ids(tx: Connection) -> list[str]:
+    """Every account of the store, oldest first, read-only mirrors included."""
     return list(
         tx.execute(select(t.accounts.c.account_id).order_by(t.accounts.c.created_at)).scalars()
     )
+
+
+def served_account_ids(tx: Connection) -> list[str]:
+    """The accounts this server serves, oldest first: not the imported read-only mirrors (see
+    stockade.identity.mirror), which nobody signs in to."""
+    query = select(t.accounts.c.account_id).where(t.accounts.c.read_only_mirror.is_(False))
+    return list(tx.execute(query.order_by(t.accounts.c.created_at)).scalars())
 
 
 _GENERATION = select(t.accounts.c.generation).where(

@@ -59,6 +59,10 @@ class ReportNotPresent(IdentityError):
     code = "ReportNotPresent"
 
 
+class ReportExpired(IdentityError):
+    code = "ReportExpired"
+
+
 class MalformedCertificate(IdentityError):
     code = "MalformedCertificate"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -132,3 +133,24 @@ def change_password(
             password_reset_required=False,
         )
     )
+
+
+# AWS: "If a password is used more than once in a five-minute span, only the first use is
+# returned" (GetUser's PasswordLastUsed, the credential report's password_last_used).
+PASSWORD_USE_GRANULARITY = timedelta(minutes=5)
+
+
+def record_password_use(tx: Connection, account_id: str, user_id: str | None) -> None:
+    """A successful console sign-in with the password of `user_id` (None: the root user); the
+    console calls this, and the credential report and GetUser show it."""
+    moment = now()
+    if user_id is None:
+        table, condition = t.accounts, t.accounts.c.account_id == account_id
+        column = t.accounts.c.root_password_last_used
+    else:
+        table, condition = t.users, t.users.c.user_id == user_id
+        column = t.users.c.password_last_used
+    previous = tx.execute(select(column).where(condition)).scalar()
+    if previous is not None and moment - previous < PASSWORD_USE_GRANULARITY:
+        return
+    tx.execute(update(table).where(condition).values({column.name: moment}))

@@ -19,7 +19,7 @@ ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
 def ensure_account(tx: Connection, account_id: str | None, new_id: str) -> tuple[str, str | None]:
     """The account this server serves, created on first start: (account id, one-time setup token
     when the root user still has no password)."""
-    existing = accounts.list_account_ids(tx)
+    existing = accounts.served_account_ids(tx)
     if existing:
         account = accounts.get_account(tx, existing[0])
         if account["root_password_hash"]:

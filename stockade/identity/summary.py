@@ -21,7 +21,13 @@ def account_summary(tx: Connection, account_id: str, quotas: Quotas) -> dict[str
         return int(tx.execute(query).scalar_one())
 
     account: dict[str, Any] = get_account(tx, account_id)
-    root_keys = count(t.access_keys, t.access_keys.c.user_id.is_(None))
+    # A mirror's audit key is Stockade's, not the real root's: it does not count.
+    audit_keys = select(t.mirrors.c.audit_key_id).where(t.mirrors.c.audit_key_id.is_not(None))
+    root_keys = count(
+        t.access_keys,
+        t.access_keys.c.user_id.is_(None),
+        t.access_keys.c.access_key_id.not_in(audit_keys),
+    )
     root_certificates = count(t.signing_certificates, t.signing_certificates.c.user_id.is_(None))
     return {
         "Users": count(t.users),

@@ -339,3 +339,31 @@ service_linked_role_deletions = Table(
     Column("status", String(16), nullable=False),
     _when("created_at"),
 )
+
+# -- the credential report (revision 0004) ----------------------------------------------------
+
+# One stored report per account: GetCredentialReport returns these bytes until a
+# GenerateCredentialReport more than four hours later replaces them.
+credential_reports = Table(
+    "credential_reports",
+    metadata,
+    Column("account_id", String(12), ForeignKey(_ACCOUNT), primary_key=True),
+    Column("content", LargeBinary, nullable=False),  # the CSV, as GetCredentialReport returns it
+    _when("generated_at"),
+)
+
+# -- read-only mirrors of real AWS accounts (revision 0005_mirror) ------------------------------
+
+# One row per account imported by `stockade import authorization-details`; the account row itself
+# carries read_only_mirror, and an imported credential report sits in credential_reports like a
+# generated one. audit_key_id is the root access key made for reading the mirror over the API:
+# Stockade's, not the real root's, so the summary and the credential report leave it out.
+mirrors = Table(
+    "mirrors",
+    metadata,
+    Column("account_id", String(12), ForeignKey(_ACCOUNT), primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("source", String(1024), nullable=False),  # the file imported, as named on the command
+    _when("imported_at"),
+    Column("audit_key_id", String(32)),
+)

@@ -143,3 +143,33 @@ def test_bad_env_key_is_refused_without_echo(value: str, monkeypatch: pytest.Mon
     with pytest.raises(SecretsError) as caught:
         SecretBox.from_data_dir(Path("/nonexistent"))
     assert value not in str(caught.value)
+
+
+# -- one-block identifiers -----------------------------------------------------------------------
+
+
+def test_block_round_trip_and_is_deterministic() -> None:
+    box = SecretBox.from_key(KEY)
+    block = bytes(range(16))
+    sealed = box.seal_block(block, "jobs:1")
+    assert sealed != block and len(sealed) == 16
+    assert box.seal_block(block, "jobs:1") == sealed
+    assert box.open_block(sealed, "jobs:1") == block
+
+
+def test_block_depends_on_context_and_key() -> None:
+    box = SecretBox.from_key(KEY)
+    block = bytes(16)
+    sealed = box.seal_block(block, "jobs:1")
+    assert box.seal_block(block, "jobs:2") != sealed
+    assert box.open_block(sealed, "jobs:2") != block
+    assert SecretBox.from_key(bytes(32)).open_block(sealed, "jobs:1") != block
+
+
+def test_block_is_exactly_one_block() -> None:
+    box = SecretBox.from_key(KEY)
+    for size in (0, 15, 17, 32):
+        with pytest.raises(ValueError):
+            box.seal_block(bytes(size), "jobs")
+        with pytest.raises(ValueError):
+            box.open_block(bytes(size), "jobs")
