@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 from jwt import PyJWK
-from jwt.exceptions import PyJWKError
+from jwt.exceptions import PyJWTError
 
 from stockade.auth.federation import (
     IDP_COMMUNICATION_ERROR,
@@ -111,7 +111,7 @@ def parse_jwks(text: str | bytes) -> KeySet:
             raise JwksError(f"key {index} has a kid that is not a string")
         try:
             key = PyJWK(item, alg or ("ES256" if item["kty"] == "EC" else "RS256"))
-        except (PyJWKError, ValueError, TypeError, KeyError) as exc:
+        except (PyJWTError, ValueError, TypeError, KeyError) as exc:
             raise JwksError(
                 f"key {index} is not a usable {item['kty']} public key ({exc})"
             ) from None

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from stockade import __version__
-from stockade.cli import policy, server
+from stockade.cli import policy, providers, server
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"stockade {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     policy.register(commands)
+    providers.register(commands)
     server.register(commands)
     return parser
 
