@@ -21,14 +21,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from stockade.api import callers
 from stockade.api.context import Call, Caller, Services
 from stockade.api.handlers import OPERATIONS
 from stockade.auth.identifiers import new_request_id
 from stockade.auth.sigv4 import SignatureError, read_signature, verify_signature
-from stockade.identity import entities, keys, names, tags
-from stockade.identity.entities import USER
+from stockade.identity import keys
 from stockade.identity.errors import IdentityError
-from stockade.policy.request import principal_context
 from stockade.protocol import AWSError, ServiceProtocol
 from stockade.store import Store
 
@@ -88,13 +87,9 @@ class Gateway:
             now = datetime.now(UTC)
             session = self.store.write() if operation.writes else self.store.read()
             with session as tx:
-                owner = keys.owner(tx, self.services.box, signed.access_key_id)
-                if owner is None or owner.status != "Active":
-                    raise AWSError(
-                        "InvalidClientTokenId",
-                        "The security token included in the request is invalid.",
-                        403,
-                    )
+                credential = callers.resolve_credential(
+                    tx, self.services, signed.access_key_id, signed.security_token, now
+                )
                 verify_signature(
                     signed,
                     method=incoming.method,
@@ -102,13 +97,14 @@ class Gateway:
                     query_string=incoming.query_string,
                     headers=incoming.headers,
                     body=incoming.body,
-                    secret_access_key=owner.secret,
+                    secret_access_key=credential.secret,
                     now=now,
                 )
                 # Who is asking comes before what is asked: a bad signature hides the rest.
+                caller = callers.load_caller(tx, credential)
+                callers.check_session_scope(caller, service, action)
                 _refuse_nul(params)
                 parsed = protocol.parse_request(action, params)
-                caller = self._caller(tx, owner)
                 call = Call(
                     tx,
                     self.services,
@@ -119,7 +115,8 @@ class Gateway:
                     self._context(tx, caller, incoming, now),
                 )
                 result = operation.handler(call)
-            self._record_use(owner, service, now)
+            if credential.key is not None:
+                self._record_use(credential.key, service, now)
             body = protocol.serialize_response(action, result, request_id)
             status = 200
         except SignatureError as exc:
@@ -146,20 +143,6 @@ class Gateway:
         )
         return status, body
 
-    def _caller(self, tx: Any, owner: keys.KeyOwner) -> Caller:
-        if owner.user_id is None:
-            return Caller(
-                owner.account_id, names.root_arn(owner.account_id), None, owner.access_key_id
-            )
-        row = entities.get_by_id(tx, USER, owner.user_id)
-        if row is None:
-            raise AWSError(
-                "InvalidClientTokenId",
-                "The security token included in the request is invalid.",
-                403,
-            )
-        return Caller(owner.account_id, USER.arn(owner.account_id, row), row, owner.access_key_id)
-
     def _context(
         self, tx: Any, caller: Caller, incoming: Incoming, now: datetime
     ) -> dict[str, Any]:
@@ -171,12 +154,8 @@ class Gateway:
             "aws:SourceIp": incoming.client_ip,
             "aws:UserAgent": incoming.headers.get("user-agent", ""),
             "aws:RequestedRegion": "us-east-1",
-            **principal_context(caller.principal),
+            **callers.principal_keys(tx, caller, now),
         }
-        if caller.user is not None:
-            context["aws:userid"] = caller.user["user_id"]
-            for tag in tags.list_tags(tx, caller.arn):
-                context[f"aws:PrincipalTag/{tag['Key']}"] = tag["Value"]
         return context
 
     def _record_use(self, owner: keys.KeyOwner, service: str, now: datetime) -> None:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from stockade import __version__
-from stockade.cli import policy, providers, server
+from stockade.cli import policy, providers, server, sessions
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     policy.register(commands)
     providers.register(commands)
     server.register(commands)
+    sessions.register(commands)
     return parser
 
 

@@ -22,6 +22,7 @@ from stockade.identity import names, policies, users
 from stockade.identity.accounts import generation
 from stockade.identity.aws_policies import aws_managed_policies, parsed_aws_policy
 from stockade.identity.entities import GROUP, ROLE, USER, Kind
+from stockade.identity.errors import NoSuchEntity
 from stockade.policy import Policies, Policy, PolicyKind, PolicySet, parse_policy
 
 _CACHE_SIZE = 4096
@@ -125,21 +126,61 @@ class PolicyCache:
 
     def __init__(self, size: int = _CACHE_SIZE) -> None:
         self._size = size
-        self._entries: OrderedDict[tuple[str, str], tuple[int, Policies]] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, ...], tuple[int, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def user(self, tx: Connection, account_id: str, row: dict[str, object]) -> Policies:
-        key = (account_id, f"user:{row['user_id']}")
-        current = generation(tx, account_id)
+    def _cached(self, key: tuple[str, ...], current: int) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == current:
                 self._entries.move_to_end(key)
                 return entry[1]
-        compiled = compile_user(tx, account_id, row)
+        return None
+
+    def _store(self, key: tuple[str, ...], current: int, value: Any) -> None:
         with self._lock:
-            self._entries[key] = (current, compiled)
+            self._entries[key] = (current, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
+
+    def user(self, tx: Connection, account_id: str, row: dict[str, object]) -> Policies:
+        return self.entity(tx, account_id, USER, row)
+
+    def entity(
+        self, tx: Connection, account_id: str, kind: Kind, row: Mapping[str, Any]
+    ) -> Policies:
+        """A user's or role's identity policies and boundary."""
+        key = (account_id, f"{kind.name}:{row[kind.id_column]}")
+        current = generation(tx, account_id)
+        found = self._cached(key, current)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        compiled = principal_policies(tx, account_id, kind, row).compiled()
+        self._store(key, current, compiled)
+        return compiled
+
+    def session(
+        self, tx: Connection, account_id: str, policy: str | None, policy_arns: tuple[str, ...]
+    ) -> PolicySet:
+        """A session's policies: the inline session policy and the managed ones it names.
+
+        A named managed policy deleted since the session began contributes nothing, so the
+        session can only lose permissions.
+        """
+        key = (account_id, "session", policy or "", *policy_arns)
+        current = generation(tx, account_id)
+        found = self._cached(key, current)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        members = []
+        if policy is not None:
+            members.append(_parsed("session policy", policy, PolicyKind.SESSION))
+        for arn in policy_arns:
+            try:
+                members.append(_managed(tx, account_id, arn, PolicyKind.SESSION))
+            except NoSuchEntity:
+                continue
+        compiled = PolicySet(members)
+        self._store(key, current, compiled)
         return compiled
