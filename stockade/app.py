@@ -22,8 +22,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from stockade.api import callers
-from stockade.api.context import Call, Caller, Services
-from stockade.api.handlers import OPERATIONS
+from stockade.api.context import Call, Caller, OpenCall, Services
+from stockade.api.handlers import OPEN_OPERATIONS, OPERATIONS
+from stockade.api.registry import OpenOperation
+from stockade.auth.federation import FederationError
 from stockade.auth.identifiers import new_request_id
 from stockade.auth.sigv4 import SignatureError, read_signature, verify_signature
 from stockade.identity import keys
@@ -67,6 +69,9 @@ class Gateway:
         params.pop("Version", None)
         for key in [k for k in params if k.startswith("X-Amz-")]:
             del params[key]
+        open_operation = OPEN_OPERATIONS["sts"].get(action or "")
+        if open_operation is not None and not _carries_signature(incoming):
+            return self._handle_open(open_operation, incoming, params, request_id)
         protocol = self.protocols["iam"]
         started = time.perf_counter()
         try:
@@ -143,26 +148,84 @@ class Gateway:
         )
         return status, body
 
+    def _handle_open(
+        self,
+        operation: OpenOperation,
+        incoming: Incoming,
+        params: dict[str, str],
+        request_id: str,
+    ) -> tuple[int, bytes]:
+        """An unsigned request to an operation AWS serves without credentials (STS's
+        AssumeRoleWithWebIdentity and AssumeRoleWithSAML): no caller, no key lookup; the
+        handler verifies the token or assertion the request carries."""
+        protocol = self.protocols["sts"]
+        action = operation.name
+        started = time.perf_counter()
+        try:
+            _refuse_nul(params)
+            parsed = protocol.parse_request(action, params)
+            now = datetime.now(UTC)
+            session = self.store.write() if operation.writes else self.store.read()
+            with session as tx:
+                call = OpenCall(
+                    tx, self.services, action, parsed, now, _request_keys(incoming, now)
+                )
+                result = operation.handler(call)
+            status, body = 200, protocol.serialize_response(action, result, request_id)
+        except (FederationError, IdentityError) as exc:
+            error = AWSError(exc.code, exc.message)
+            status, body = protocol.serialize_error(error, request_id, action)
+        except AWSError as exc:
+            status, body = protocol.serialize_error(exc, request_id, action)
+        except Exception:
+            log.exception("internal failure in %s (request %s)", action, request_id)
+            failure = AWSError(
+                "InternalFailure",
+                "The request processing has failed because of an unknown error.",
+                500,
+                sender=False,
+            )
+            status, body = protocol.serialize_error(failure, request_id, action)
+        log.info(
+            "%s %s %s %.1fms", action, status, request_id, (time.perf_counter() - started) * 1000
+        )
+        return status, body
+
     def _context(
         self, tx: Any, caller: Caller, incoming: Incoming, now: datetime
     ) -> dict[str, Any]:
         """The global condition keys of this request (policy-semantics reference, §1.6)."""
-        context: dict[str, Any] = {
-            "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "aws:EpochTime": str(int(now.timestamp())),
-            "aws:SecureTransport": "true" if incoming.secure else "false",
-            "aws:SourceIp": incoming.client_ip,
-            "aws:UserAgent": incoming.headers.get("user-agent", ""),
-            "aws:RequestedRegion": "us-east-1",
-            **callers.principal_keys(tx, caller, now),
-        }
-        return context
+        return {**_request_keys(incoming, now), **callers.principal_keys(tx, caller, now)}
 
     def _record_use(self, owner: keys.KeyOwner, service: str, now: datetime) -> None:
         if owner.last_used_at is not None and now - owner.last_used_at < keys.LAST_USED_GRANULARITY:
             return
         with self.store.write() as tx:
             keys.record_use(tx, owner.access_key_id, service, "us-east-1", now, owner.last_used_at)
+
+
+def _request_keys(incoming: Incoming, now: datetime) -> dict[str, Any]:
+    """The global condition keys the request itself sets, whoever makes it."""
+    return {
+        "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:EpochTime": str(int(now.timestamp())),
+        "aws:SecureTransport": "true" if incoming.secure else "false",
+        "aws:SourceIp": incoming.client_ip,
+        "aws:UserAgent": incoming.headers.get("user-agent", ""),
+        "aws:RequestedRegion": "us-east-1",
+    }
+
+
+_SIGNATURE_PARAMS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature")
+
+
+def _carries_signature(incoming: Incoming) -> bool:
+    """Whether the request makes any attempt at SigV4 (header or presigned query): such a
+    request is verified as every other, even for an operation that needs no signature."""
+    if "authorization" in incoming.headers:
+        return True
+    query = dict(parse_qsl(incoming.query_string, keep_blank_values=True))
+    return any(name in query for name in _SIGNATURE_PARAMS)
 
 
 def _refuse_nul(params: dict[str, str]) -> None:
