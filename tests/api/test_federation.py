@@ -101,9 +101,9 @@ def set_jwks(server: Server, url: str, jwks: str, tmp_path: Path) -> None:
     storage = ["--data-dir", str(server.data_dir)]
     if "--database-url" in args:
         storage += ["--database-url", str(args[args.index("--database-url") + 1])]
+    command = ["oidc-provider", "set-jwks", "--url", url, "--jwks-file", str(path), *storage]
     done = subprocess.run(
-        [sys.executable, "-m", "stockade", "oidc-provider", "set-jwks", "--url", url]
-        + ["--jwks-file", str(path), *storage],
+        [sys.executable, "-m", "stockade", *command],
         capture_output=True,
         text=True,
         timeout=60,
