@@ -24,10 +24,10 @@ from starlette.routing import Route
 from stockade.api import callers
 from stockade.api.context import Call, Caller, OpenCall, Services
 from stockade.api.handlers import OPEN_OPERATIONS, OPERATIONS
-from stockade.api.registry import OpenOperation
+from stockade.api.registry import OpenOperation, Operation
 from stockade.auth.federation import FederationError
 from stockade.auth.identifiers import new_request_id
-from stockade.auth.sigv4 import SignatureError, read_signature, verify_signature
+from stockade.auth.sigv4 import SignatureError, SignedRequest, read_signature, verify_signature
 from stockade.identity import keys
 from stockade.identity.errors import IdentityError
 from stockade.protocol import AWSError, ServiceProtocol
@@ -50,6 +50,22 @@ class Incoming:
     secure: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A request parsed as far as it can be without I/O."""
+
+    incoming: Incoming
+    params: dict[str, str]
+    action: str | None
+    service: str  # as the signature's credential scope names it: iam or sts
+    protocol: ServiceProtocol
+    operation: Operation | None
+    signed: SignedRequest | SignatureError  # the signature as read, or why it could not be
+    # An operation AWS serves unsigned (AssumeRoleWithWebIdentity, AssumeRoleWithSAML), when the
+    # request makes no attempt at a signature: it runs without a caller.
+    open_operation: OpenOperation | None = None
+
+
 class Gateway:
     """Turns one HTTP request into one AWS operation and its answer."""
 
@@ -58,8 +74,8 @@ class Gateway:
         self.services = services
         self.protocols = {name: ServiceProtocol.load(name) for name in _SERVICES}
 
-    def handle(self, incoming: Incoming) -> tuple[int, bytes]:
-        request_id = new_request_id()
+    def prepare(self, incoming: Incoming) -> Pending:
+        """What the request asks for, read without I/O: enough to decide where it runs."""
         params = dict(parse_qsl(incoming.query_string, keep_blank_values=True))
         if incoming.method == "POST" and incoming.body:
             params.update(
@@ -69,15 +85,47 @@ class Gateway:
         params.pop("Version", None)
         for key in [k for k in params if k.startswith("X-Amz-")]:
             del params[key]
-        open_operation = OPEN_OPERATIONS["sts"].get(action or "")
-        if open_operation is not None and not _carries_signature(incoming):
-            return self._handle_open(open_operation, incoming, params, request_id)
-        protocol = self.protocols["iam"]
-        started = time.perf_counter()
         try:
             signed = read_signature(incoming.method, incoming.query_string, incoming.headers)
-            service = signed.service if signed.service in self.protocols else "iam"
-            protocol = self.protocols[service]
+        except SignatureError as exc:
+            opened = OPEN_OPERATIONS["sts"].get(action or "")
+            if opened is not None and not _carries_signature(incoming):
+                # Its signed twin, for runs_inline to read the writes flag from.
+                twin = OPERATIONS["sts"][opened.name]
+                sts = self.protocols["sts"]
+                return Pending(incoming, params, action, "sts", sts, twin, exc, opened)
+            return Pending(incoming, params, action, "iam", self.protocols["iam"], None, exc)
+        service = signed.service if signed.service in self.protocols else "iam"
+        operation = OPERATIONS[service].get(action) if action else None
+        protocol = self.protocols[service]
+        return Pending(incoming, params, action, service, protocol, operation, signed)
+
+    def runs_inline(self, pending: Pending) -> bool:
+        """Reads on SQLite are a few microseconds of local I/O: cheaper run on the event loop than
+        handed to a worker thread (the hop alone costs more than a GetUser's queries). Writes, and
+        anything on a networked database, go to the threadpool."""
+        operation = pending.operation
+        return self.store.is_sqlite and (operation is None or not operation.writes)
+
+    def handle(self, incoming: Incoming) -> tuple[int, bytes]:
+        return self.run(self.prepare(incoming))
+
+    def run(self, pending: Pending) -> tuple[int, bytes]:
+        request_id = new_request_id()
+        if pending.open_operation is not None:
+            return self._run_open(pending.open_operation, pending, request_id)
+        incoming, params, action, protocol = (
+            pending.incoming,
+            pending.params,
+            pending.action,
+            pending.protocol,
+        )
+        started = time.perf_counter()
+        try:
+            signed = pending.signed
+            if isinstance(signed, SignatureError):
+                raise signed
+            service = pending.service
             if not action:
                 raise AWSError("MissingAction", "Missing Action", 400)
             if action not in protocol.operation_names():
@@ -86,7 +134,7 @@ class Gateway:
                     f"Could not find operation {action} for version {protocol.api_version}",
                     400,
                 )
-            operation = OPERATIONS[service].get(action)
+            operation = pending.operation
             if operation is None:
                 raise AWSError("NotImplemented", f"Stockade does not offer {action}.", 501)
             now = datetime.now(UTC)
@@ -106,7 +154,7 @@ class Gateway:
                     now=now,
                 )
                 # Who is asking comes before what is asked: a bad signature hides the rest.
-                caller = callers.load_caller(tx, credential)
+                caller = callers.load_caller(tx, self.services, credential)
                 callers.check_session_scope(caller, service, action)
                 _refuse_nul(params)
                 parsed = protocol.parse_request(action, params)
@@ -117,7 +165,7 @@ class Gateway:
                     action,
                     parsed,
                     now,
-                    self._context(tx, caller, incoming, now),
+                    self._context(caller, incoming, now),
                 )
                 result = operation.handler(call)
             if credential.key is not None:
@@ -148,29 +196,25 @@ class Gateway:
         )
         return status, body
 
-    def _handle_open(
-        self,
-        operation: OpenOperation,
-        incoming: Incoming,
-        params: dict[str, str],
-        request_id: str,
+    def _run_open(
+        self, operation: OpenOperation, pending: Pending, request_id: str
     ) -> tuple[int, bytes]:
         """An unsigned request to an operation AWS serves without credentials (STS's
         AssumeRoleWithWebIdentity and AssumeRoleWithSAML): no caller, no key lookup; the
         handler verifies the token or assertion the request carries."""
-        protocol = self.protocols["sts"]
+        protocol = pending.protocol
         action = operation.name
         started = time.perf_counter()
         try:
-            _refuse_nul(params)
-            parsed = protocol.parse_request(action, params)
+            _refuse_nul(pending.params)
+            parsed = protocol.parse_request(action, pending.params)
             now = datetime.now(UTC)
             session = self.store.write() if operation.writes else self.store.read()
             with session as tx:
-                call = OpenCall(
-                    tx, self.services, action, parsed, now, _request_keys(incoming, now)
+                context = _request_keys(pending.incoming, now)
+                result = operation.handler(
+                    OpenCall(tx, self.services, action, parsed, now, context)
                 )
-                result = operation.handler(call)
             status, body = 200, protocol.serialize_response(action, result, request_id)
         except (FederationError, IdentityError) as exc:
             error = AWSError(exc.code, exc.message)
@@ -191,11 +235,10 @@ class Gateway:
         )
         return status, body
 
-    def _context(
-        self, tx: Any, caller: Caller, incoming: Incoming, now: datetime
-    ) -> dict[str, Any]:
+    @staticmethod
+    def _context(caller: Caller, incoming: Incoming, now: datetime) -> dict[str, Any]:
         """The global condition keys of this request (policy-semantics reference, §1.6)."""
-        return {**_request_keys(incoming, now), **callers.principal_keys(tx, caller, now)}
+        return {**_request_keys(incoming, now), **callers.principal_keys(caller, now)}
 
     def _record_use(self, owner: keys.KeyOwner, service: str, now: datetime) -> None:
         if owner.last_used_at is not None and now - owner.last_used_at < keys.LAST_USED_GRANULARITY:
@@ -257,7 +300,11 @@ def build_app(store: Store, services: Services) -> Starlette:
             client_ip=request.client.host if request.client else "",
             secure=request.url.scheme == "https",
         )
-        status, payload = await run_in_threadpool(gateway.handle, incoming)
+        pending = gateway.prepare(incoming)
+        if gateway.runs_inline(pending):
+            status, payload = gateway.run(pending)
+        else:
+            status, payload = await run_in_threadpool(gateway.run, pending)
         return Response(payload, status_code=status, media_type=_XML)
 
     return Starlette(routes=[Route("/", endpoint, methods=["GET", "POST"])])

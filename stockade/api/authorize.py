@@ -43,17 +43,18 @@ def caller_policies(tx: Connection, services: Services, caller: Caller) -> Polic
     kind = caller.kind
     if kind is PrincipalType.ROOT:
         return None
+    generation = caller.generation
     if kind is PrincipalType.USER and caller.user is not None:
-        return cache.entity(tx, caller.account_id, USER, caller.user)
+        return cache.principal(tx, caller.account_id, USER, caller.user, generation)[1]
     session = caller.session
     if session is None:  # a caller always has one of the shapes above
         raise AWSError(
             "InvalidClientTokenId", "The security token included in the request is invalid."
         )
     if kind is PrincipalType.ASSUMED_ROLE and caller.role is not None:
-        base = cache.entity(tx, caller.account_id, ROLE, caller.role)
+        base = cache.principal(tx, caller.account_id, ROLE, caller.role, generation)[1]
     elif caller.user is not None:
-        base = cache.entity(tx, caller.account_id, USER, caller.user)
+        base = cache.principal(tx, caller.account_id, USER, caller.user, generation)[1]
     else:
         base = Policies(identity=_everything())
     narrowed = session.policy is not None or bool(session.policy_arns)
@@ -61,7 +62,7 @@ def caller_policies(tx: Connection, services: Services, caller: Caller) -> Polic
         identity=base.identity,
         boundary=base.boundary,
         session=(
-            cache.session(tx, caller.account_id, session.policy, session.policy_arns)
+            cache.session(tx, caller.account_id, session.policy, session.policy_arns, generation)
             if narrowed
             else None
         ),
@@ -87,3 +88,42 @@ def authorize(call: Call, action: str, resource: str, extra: dict[str, Any] | No
         return
     message = explain(request, policies).denial_message(call.caller.arn, action, resource)
     raise AWSError("AccessDenied", message, 403)
+
+
+def encoded_denial(call: Call, request: Request, policies: Policies | None) -> str:
+    """A denial's details as an encoded authorization message (DecodeAuthorizationMessage
+    reads it back), in the shape AWS's decoded messages have."""
+    explanation = explain(request, policies) if policies is not None else None
+    matched = [] if explanation is None else list(explanation.matched)
+    caller = call.caller
+    values = [
+        {"key": key, "values": {"items": [{"value": v} for v in _as_list(value)]}}
+        for key, value in sorted(request.context.items())
+    ]
+    document = {
+        "allowed": explanation is None or explanation.outcome is Outcome.ALLOWED,
+        "explicitDeny": explanation is not None and explanation.outcome is Outcome.EXPLICIT_DENY,
+        "matchedStatements": {
+            "items": [
+                {
+                    "statementId": ref.sid or "",
+                    "effect": ref.effect.value.upper(),
+                    "policy": ref.policy_id,
+                    "statement": ref.index,
+                }
+                for ref in matched
+            ]
+        },
+        "failures": {"items": [explanation.summary] if explanation is not None else []},
+        "context": {
+            "principal": {"id": caller.unique_id, "arn": caller.arn},
+            "action": request.action,
+            "resource": request.resource,
+            "conditions": {"items": values},
+        },
+    }
+    return call.services.messages.encode(document, caller.account_id)
+
+
+def _as_list(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else [str(item) for item in value]

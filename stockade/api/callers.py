@@ -20,7 +20,8 @@ from sqlalchemy import Connection
 
 from stockade.api.context import Caller, Services
 from stockade.auth.session_tokens import TEMPORARY_PREFIX, SessionClaims, SessionKind, TokenError
-from stockade.identity import entities, keys, names, sessions, tags
+from stockade.identity import keys, names, sessions
+from stockade.identity.accounts import generation
 from stockade.identity.entities import ROLE, USER
 from stockade.policy.request import principal_context
 from stockade.protocol import AWSError
@@ -72,41 +73,52 @@ def resolve_credential(
     return Credential(access_key_id, owner.account_id, owner.secret, key=owner)
 
 
-def load_caller(tx: Connection, credential: Credential) -> Caller:
+def load_caller(tx: Connection, services: Services, credential: Credential) -> Caller:
     """The caller behind a verified credential. A session whose user or role no longer exists
-    (deleted, or deleted and created again under the same name) is refused."""
+    (deleted, or deleted and created again under the same name) is refused.
+
+    Rows and tags come from the policy cache, valid for the account's generation: read with a
+    long-term key in the same statement, read once here for a session.
+    """
     account_id = credential.account_id
     key_id = credential.access_key_id
     session = credential.session
+    cache = services.policy_cache
     if session is None:
         owner = credential.key
-        if owner is None or owner.user_id is None:
-            return Caller(account_id, names.root_arn(account_id), None, key_id)
-        row = entities.get_by_id(tx, USER, owner.user_id)
-        if row is None:
+        if owner is None:
             raise invalid_token()
-        return Caller(account_id, USER.arn(account_id, row), row, key_id)
+        if owner.user_id is None:
+            return Caller(account_id, names.root_arn(account_id), None, key_id, owner.generation)
+        state = cache.caller(tx, account_id, owner.user_id, owner.generation)
+        if state is None:
+            raise invalid_token()
+        arn = USER.arn(account_id, state.row)
+        return Caller(account_id, arn, state.row, key_id, owner.generation, state.tags)
+    current = generation(tx, account_id)
     if session.kind is SessionKind.ROOT:
-        return Caller(account_id, names.root_arn(account_id), None, key_id, session)
+        return Caller(account_id, names.root_arn(account_id), None, key_id, current, (), session)
     if session.kind is SessionKind.ROLE:
-        role = entities.get_by_id(tx, ROLE, str(session.subject_id))
+        role = cache.caller(tx, account_id, str(session.subject_id), current, ROLE)
         if role is None or session.session_name is None:
             raise invalid_token()
-        arn = sessions.role_session_arn(account_id, str(role["name"]), session.session_name)
+        arn = sessions.role_session_arn(account_id, str(role.row["name"]), session.session_name)
+        role_arn = ROLE.arn(account_id, role.row)
         return Caller(
-            account_id, arn, None, key_id, session, role=role, role_arn=ROLE.arn(account_id, role)
+            account_id, arn, None, key_id, current, role.tags, session, role.row, role_arn
         )
     user = None
     if session.subject_id is not None:
-        user = entities.get_by_id(tx, USER, session.subject_id)
+        user = cache.caller(tx, account_id, session.subject_id, current)
         if user is None:
             raise invalid_token()
+    row, user_tags = (None, ()) if user is None else (user.row, user.tags)
     if session.kind is SessionKind.FEDERATED:
         arn = sessions.federated_user_arn(account_id, session.name)
-        return Caller(account_id, arn, user, key_id, session)
-    if user is None:
+        return Caller(account_id, arn, row, key_id, current, user_tags, session)
+    if row is None:
         raise invalid_token()
-    return Caller(account_id, USER.arn(account_id, user), user, key_id, session)
+    return Caller(account_id, USER.arn(account_id, row), row, key_id, current, user_tags, session)
 
 
 # STS operations each kind of session may call (STS API Reference: GetSessionToken,
@@ -136,6 +148,8 @@ def check_session_scope(caller: Caller, service: str, action: str) -> None:
         ):
             raise invalid_token()
         return
+    if service != "sts":
+        return  # a team's own services (Authorize) apply only policies
     allowed = _STS_FOR_SESSION.get(session.kind)
     if action in _LONG_TERM_ONLY or (allowed is not None and action not in allowed):
         raise AWSError("AccessDenied", f"Cannot call {action} with session credentials", 403)
@@ -145,19 +159,15 @@ def _stamp(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def principal_keys(tx: Connection, caller: Caller, now: datetime) -> dict[str, Any]:
+def principal_keys(caller: Caller, now: datetime) -> dict[str, Any]:
     """The condition keys the caller brings to a request (policy-semantics reference, §1.6):
     who it is, its principal tags (its user's or role's tags, overridden by session tags) and,
     for temporary credentials only, the token's issue time, MFA state and source identity."""
     context: dict[str, Any] = dict(principal_context(caller.principal))
     context["aws:userid"] = caller.unique_id
+    for key, value in caller.tags:
+        context[f"aws:PrincipalTag/{key}"] = value
     session = caller.session
-    tagged = caller.role_arn if caller.role is not None else None
-    if tagged is None and caller.user is not None:
-        tagged = USER.arn(caller.account_id, caller.user)
-    if tagged is not None:
-        for tag in tags.list_tags(tx, tagged):
-            context[f"aws:PrincipalTag/{tag['Key']}"] = tag["Value"]
     if session is None:
         return context
     for key, value in session.tags:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from stockade.auth.authorization_messages import MessageSealer
 from stockade.auth.jwks import JwksFetcher
 from stockade.auth.secrets import SecretBox
 from stockade.auth.session_tokens import SessionClaims, SessionKind, TokenSealer
@@ -25,11 +26,14 @@ class Services:
     policy_cache: PolicyCache
     # Seals and opens session tokens under a key derived from the box's master key.
     tokens: TokenSealer = field(init=False, repr=False, compare=False)
+    # Seals the details of denials that DecodeAuthorizationMessage reads back.
+    messages: MessageSealer = field(init=False, repr=False, compare=False)
     # OIDC issuers' key sets, fetched and cached for AssumeRoleWithWebIdentity.
     jwks: JwksFetcher = field(default_factory=JwksFetcher, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tokens", TokenSealer(self.box))
+        object.__setattr__(self, "messages", MessageSealer(self.box))
 
 
 _SESSION_TYPES = {
@@ -51,6 +55,9 @@ class Caller:
     # or the user who federated a federated user (whose permissions the session narrows).
     user: dict[str, Any] | None
     access_key_id: str | None
+    generation: int | None = None  # the account's, when the request read it with the key
+    # The principal's tags (the user's or the role's, before any session tags).
+    tags: tuple[tuple[str, str], ...] = ()
     session: SessionClaims | None = None
     role: dict[str, Any] | None = None  # a role session's role
     role_arn: str | None = None

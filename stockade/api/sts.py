@@ -7,9 +7,11 @@ from typing import Any
 from stockade.api.authorize import authorize, caller_policies, decide
 from stockade.api.context import Call
 from stockade.api.registry import Result, operation, resource_tag_context
+from stockade.auth.authorization_messages import MessageError
 from stockade.auth.session_tokens import account_of_temporary_key
 from stockade.identity import keys, sessions, trust
 from stockade.identity.errors import AccessDenied
+from stockade.identity.tags import list_tags as tags_of
 from stockade.policy import Outcome, explain
 from stockade.policy.request import PrincipalType
 from stockade.protocol import AWSError
@@ -106,7 +108,7 @@ def assume_role(call: Call) -> Result:
         mfa_at = None
     if role is None:
         raise _denied(call, "sts:AssumeRole", role_arn)
-    context.update(resource_tag_context(call, role_arn))
+    context.update(resource_tag_context(tags_of(call.tx, role_arn)))
     actions = ["sts:AssumeRole"]
     if tags or p.get("TransitiveTagKeys"):
         actions.append("sts:TagSession")
@@ -163,3 +165,18 @@ def get_federation_token(call: Call) -> Result:
         policy_arns=[str(item["arn"]) for item in p.get("PolicyArns") or ()],
         tags=tags,
     )
+
+
+@operation("sts", "DecodeAuthorizationMessage", writes=False)
+def decode_authorization_message(call: Call) -> Result:
+    authorize(call, "sts:DecodeAuthorizationMessage", "*")
+    try:
+        text = call.services.messages.decode(
+            str(call.params["EncodedMessage"]), call.caller.account_id
+        )
+    except MessageError:
+        raise AWSError(
+            "InvalidAuthorizationMessageException",
+            "The message passed to DecodeAuthorizationMessage is not valid.",
+        ) from None
+    return {"DecodedMessage": text}

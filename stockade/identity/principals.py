@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from stockade.identity import names, policies, users
+from stockade.identity import entities, names, policies, tags, users
 from stockade.identity.accounts import generation
 from stockade.identity.aws_policies import aws_managed_policies, parsed_aws_policy
-from stockade.identity.entities import GROUP, ROLE, USER, Kind
+from stockade.identity.entities import GROUP, USER, Kind
 from stockade.identity.errors import NoSuchEntity
 from stockade.policy import Policies, Policy, PolicyKind, PolicySet, parse_policy
 
@@ -109,27 +109,102 @@ def principal_policies(
     return PrincipalPolicies(tuple(identity), boundary)
 
 
-def compile_user(tx: Connection, account_id: str, row: dict[str, object]) -> Policies:
-    return principal_policies(tx, account_id, USER, row).compiled()
+@dataclass(frozen=True, slots=True)
+class CallerState:
+    """What a request needs of its calling user: the row and the tags (aws:PrincipalTag/*)."""
 
-
-def compile_group(tx: Connection, account_id: str, row: dict[str, object]) -> Policies:
-    return principal_policies(tx, account_id, GROUP, row).compiled()
-
-
-def compile_role(tx: Connection, account_id: str, row: dict[str, object]) -> Policies:
-    return principal_policies(tx, account_id, ROLE, row).compiled()
+    row: dict[str, Any]
+    tags: tuple[tuple[str, str], ...]
 
 
 class PolicyCache:
-    """Compiled Policies per principal, valid while the account's generation stands."""
+    """Compiled Policies and callers' state per principal, valid while the account's generation
+    stands (every IAM change bumps it, tag changes on users and roles included)."""
 
     def __init__(self, size: int = _CACHE_SIZE) -> None:
         self._size = size
-        self._entries: OrderedDict[tuple[str, ...], tuple[int, Any]] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str], tuple[int, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _cached(self, key: tuple[str, ...], current: int) -> Any:
+    def user(
+        self,
+        tx: Connection,
+        account_id: str,
+        row: dict[str, object],
+        account_generation: int | None = None,
+    ) -> Policies:
+        """The user's compiled policies; pass the generation when the request already read it."""
+        return self.principal(tx, account_id, USER, row, account_generation)[1]
+
+    def principal(
+        self,
+        tx: Connection,
+        account_id: str,
+        kind: Kind,
+        row: Mapping[str, Any],
+        account_generation: int | None = None,
+    ) -> tuple[PrincipalPolicies, Policies]:
+        """A user's, group's or role's policies with their sources, and compiled."""
+        current = generation(tx, account_id) if account_generation is None else account_generation
+        key = (account_id, f"{kind.name}:{row[kind.id_column]}")
+        found: tuple[PrincipalPolicies, Policies] | None = self._get(key, current)
+        if found is None:
+            held = principal_policies(tx, account_id, kind, row)
+            found = (held, held.compiled())
+            self._put(key, current, found)
+        return found
+
+    def caller(
+        self,
+        tx: Connection,
+        account_id: str,
+        user_id: str,
+        account_generation: int,
+        kind: Kind = USER,
+    ) -> CallerState | None:
+        """The calling user's (or a role session's role's) row and tags; None when it no
+        longer exists."""
+        key = (account_id, f"caller:{kind.name}:{user_id}")
+        found: CallerState | None = self._get(key, account_generation)
+        if found is None:
+            row = entities.get_by_id(tx, kind, user_id)
+            if row is None:
+                return None
+            arn = kind.arn(account_id, row)
+            found = CallerState(row, tuple((t["Key"], t["Value"]) for t in tags.list_tags(tx, arn)))
+            self._put(key, account_generation, found)
+        return found
+
+    def session(
+        self,
+        tx: Connection,
+        account_id: str,
+        policy: str | None,
+        policy_arns: tuple[str, ...],
+        account_generation: int | None = None,
+    ) -> PolicySet:
+        """A session's policies: the inline session policy and the managed ones it names.
+
+        A named managed policy deleted since the session began contributes nothing, so the
+        session can only lose permissions.
+        """
+        current = generation(tx, account_id) if account_generation is None else account_generation
+        key = (account_id, "session\x00" + "\x00".join((policy or "", *policy_arns)))
+        found: PolicySet | None = self._get(key, current)
+        if found is None:
+            members = []
+            if policy is not None:
+                members.append(_parsed("session policy", policy, PolicyKind.SESSION))
+            for arn in policy_arns:
+                try:
+                    members.append(_managed(tx, account_id, arn, PolicyKind.SESSION))
+                except NoSuchEntity:
+                    continue
+            found = PolicySet(members)
+            self._put(key, current, found)
+        return found
+
+    def _get(self, key: tuple[str, str], current: int) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == current:
@@ -137,50 +212,9 @@ class PolicyCache:
                 return entry[1]
         return None
 
-    def _store(self, key: tuple[str, ...], current: int, value: Any) -> None:
+    def _put(self, key: tuple[str, str], current: int, value: object) -> None:
         with self._lock:
             self._entries[key] = (current, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-
-    def user(self, tx: Connection, account_id: str, row: dict[str, object]) -> Policies:
-        return self.entity(tx, account_id, USER, row)
-
-    def entity(
-        self, tx: Connection, account_id: str, kind: Kind, row: Mapping[str, Any]
-    ) -> Policies:
-        """A user's or role's identity policies and boundary."""
-        key = (account_id, f"{kind.name}:{row[kind.id_column]}")
-        current = generation(tx, account_id)
-        found = self._cached(key, current)
-        if found is not None:
-            return found  # type: ignore[no-any-return]
-        compiled = principal_policies(tx, account_id, kind, row).compiled()
-        self._store(key, current, compiled)
-        return compiled
-
-    def session(
-        self, tx: Connection, account_id: str, policy: str | None, policy_arns: tuple[str, ...]
-    ) -> PolicySet:
-        """A session's policies: the inline session policy and the managed ones it names.
-
-        A named managed policy deleted since the session began contributes nothing, so the
-        session can only lose permissions.
-        """
-        key = (account_id, "session", policy or "", *policy_arns)
-        current = generation(tx, account_id)
-        found = self._cached(key, current)
-        if found is not None:
-            return found  # type: ignore[no-any-return]
-        members = []
-        if policy is not None:
-            members.append(_parsed("session policy", policy, PolicyKind.SESSION))
-        for arn in policy_arns:
-            try:
-                members.append(_managed(tx, account_id, arn, PolicyKind.SESSION))
-            except NoSuchEntity:
-                continue
-        compiled = PolicySet(members)
-        self._store(key, current, compiled)
-        return compiled

@@ -169,9 +169,11 @@ def check_tags(
 
 def packed_size_percent(
     policy: str | None, policy_arns: Sequence[str], tags: Sequence[tuple[str, str]]
-) -> int:
-    """How much of the packed limit the session policies and tags use; PackedPolicyTooLarge
-    past 100 %."""
+) -> int | None:
+    """How much of the packed limit the session policies and tags use (None when the request
+    passes none, and AWS's response has no PackedPolicySize); PackedPolicyTooLarge past 100 %."""
+    if policy is None and not policy_arns and not tags:
+        return None
     compact = json.dumps(json.loads(policy), separators=(",", ":")) if policy else ""
     packed = zlib.compress(
         json.dumps([compact, list(policy_arns), [list(tag) for tag in tags]]).encode(), 9
@@ -310,8 +312,9 @@ def issue_role_session(
             "AssumedRoleId": f"{role['role_id']}:{session_name}",
             "Arn": role_session_arn(account_id, str(role["name"]), session_name),
         },
-        "PackedPolicySize": percent,
     }
+    if percent is not None:
+        result["PackedPolicySize"] = percent
     if source_identity is not None:
         result["SourceIdentity"] = source_identity
     return result
@@ -380,14 +383,16 @@ def get_federation_token(
         policy_arns=tuple(policy_arns),
         issuer="GetFederationToken",
     )
-    return {
+    result: dict[str, Any] = {
         "Credentials": credentials(sealer, claims),
         "FederatedUser": {
             "FederatedUserId": f"{account_id}:{name}",
             "Arn": federated_user_arn(account_id, name),
         },
-        "PackedPolicySize": percent,
     }
+    if percent is not None:
+        result["PackedPolicySize"] = percent
+    return result
 
 
 # -- revoking sessions -----------------------------------------------------------------------

@@ -306,6 +306,7 @@ def test_trust_policy_naming_the_user_is_enough_naming_the_account_is_not(
         f"arn:aws:sts::{server.account_id}:assumed-role/{named['RoleName']}/named"
     )
     assert assumed["AssumedRoleId"] == f"{named['RoleId']}:named"
+    assert "PackedPolicySize" not in session  # no session policy nor tags were passed
     identity = _session_client(server, "sts", session["Credentials"]).get_caller_identity()
     assert (identity["Arn"], identity["UserId"]) == (assumed["Arn"], assumed["AssumedRoleId"])
     # The session acts with the role's permissions, not the user's (who has none).
@@ -472,7 +473,10 @@ def test_session_policies_narrow_and_context_names_the_role(server: Server, iam:
                 "Effect": "Allow",
                 "Action": "iam:ListRoles",
                 "Resource": "*",
-                "Condition": {"ArnEquals": {"aws:PrincipalArn": "${aws:PrincipalArn}"}},
+                # The role's ARN, not the session's (arn:aws:sts::…:assumed-role/…).
+                "Condition": {
+                    "ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{server.account_id}:role/sts-*"}
+                },
             },
         ],
         tags=[{"Key": "team", "Value": "red"}],
@@ -501,6 +505,15 @@ def test_session_policies_narrow_and_context_names_the_role(server: Server, iam:
         client.list_users()
     code, _, message = error_of(narrowed_away)
     assert code == "AccessDenied" and "because no session policy allows" in message
+    client.list_roles()
+    # A session policy must be a valid policy.
+    with pytest.raises(ClientError) as malformed:
+        sts.assume_role(
+            RoleArn=role["Arn"],
+            RoleSessionName="tagged",
+            Policy=_document([{"Effect": "Allow", "Action": "iam:ListRoles"}]),
+        )
+    assert error_of(malformed)[:2] == ("MalformedPolicyDocument", 400)
 
 
 def test_tags_need_tag_session_in_the_trust_policy(server: Server, iam: Any) -> None:
@@ -630,3 +643,24 @@ def test_issue_time_is_in_the_context(server: Server, iam: Any) -> None:
     )
     session = person.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="tag")
     _session_client(server, "iam", session["Credentials"]).list_users()
+
+
+# -- DecodeAuthorizationMessage --------------------------------------------------------------
+def test_decode_authorization_message(server: Server, iam: Any) -> None:
+    from stockade.auth.authorization_messages import MessageSealer
+
+    details = {"allowed": False, "context": {"action": "invoices:GetInvoice"}}
+    sealer = MessageSealer(SecretBox.from_data_dir(server.data_dir))
+    message = sealer.encode(details, server.account_id)
+    decoded = server.client("sts").decode_authorization_message(EncodedMessage=message)
+    assert json.loads(decoded["DecodedMessage"]) == details
+
+    # Reading one needs sts:DecodeAuthorizationMessage.
+    with pytest.raises(ClientError) as refused:
+        Person(server, iam).client("sts").decode_authorization_message(EncodedMessage=message)
+    assert error_of(refused)[0] == "AccessDenied"
+    # A message sealed for another account, or altered, does not open.
+    for bad in (sealer.encode(details, "210987654321"), message[:-3] + "AAA", "x"):
+        with pytest.raises(ClientError) as invalid:
+            server.client("sts").decode_authorization_message(EncodedMessage=bad)
+        assert error_of(invalid)[:2] == ("InvalidAuthorizationMessageException", 400)
