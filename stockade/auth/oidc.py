@@ -180,12 +180,13 @@ def _check_lifetime(claims: Mapping[str, Any], now: datetime) -> None:
 
 
 def _audience(claims: Mapping[str, Any], client_ids: Collection[str]) -> str:
-    """The registered client id the token names: its `azp` when that is one, else an `aud`."""
+    """The registered client id the token is for: its `azp` when that is a registered client id
+    among its audiences, else the first `aud` value that is one."""
     raw = claims.get("aud")
     audiences = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
     audiences = [a for a in audiences if isinstance(a, str)]
     party = claims.get("azp")
-    if isinstance(party, str) and party in client_ids and (party in audiences or not audiences):
+    if isinstance(party, str) and party in client_ids and party in audiences:
         return party
     for audience in audiences:
         if audience in client_ids:

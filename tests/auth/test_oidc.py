@@ -178,4 +178,13 @@ def test_session_tags_claim() -> None:
 def test_azp_is_the_audience_when_it_is_a_registered_client() -> None:
     issuer = OidcIssuer("https://accounts.example.com")
     token = issuer.token(aud=["web", "api"], azp="api")
-    assert verify(token, issuer, client_ids=["api"]).audience == "api"
+    assert verify(token, issuer, client_ids=["web", "api"]).audience == "api"
+    # Without azp, the first registered audience.
+    assert (
+        verify(issuer.token(aud=["web", "api"]), issuer, client_ids=["web", "api"]).audience
+        == "web"
+    )
+    # An azp the token is not addressed to does not count.
+    assert refused(issuer.token(aud=["web"], azp="api"), issuer, client_ids=["api"]).code == (
+        "InvalidIdentityToken"
+    )
