@@ -196,8 +196,9 @@ def test_a_session_without_mfa_cannot_call_iam_and_only_two_sts_operations(
         403,
         "Cannot call GetSessionToken with session credentials",
     )
-    # The MFA-enforcing deny does not stop a session that carries MultiFactorAuthPresent=false
-    # ... from its explicit deny of anything else either: shown with the long-term keys above.
+    with pytest.raises(ClientError) as federation:
+        sts.get_federation_token(Name="nope")
+    assert error_of(federation)[:2] == ("AccessDenied", 403)
 
 
 def test_someone_elses_device_does_not_authenticate(server: Server, iam: Any) -> None:
@@ -399,6 +400,21 @@ def test_mfa_condition_in_the_trust_policy(server: Server, iam: Any) -> None:
     )
     # The session is MFA-authenticated: the role's MFA-age condition is satisfied.
     _session_client(server, "iam", session["Credentials"]).list_users()
+
+    # The usual tool flow: an MFA session first (GetSessionToken), then AssumeRole with it and
+    # no code; the trust policy sees the session's MFA.
+    mfa_session = sts.get_session_token(SerialNumber=person.serial, TokenCode=person.code(1))
+    from_session = _session_client(server, "sts", mfa_session["Credentials"]).assume_role(
+        RoleArn=role["Arn"], RoleSessionName="via-session"
+    )
+    _session_client(server, "iam", from_session["Credentials"]).list_users()
+    # A session made without MFA does not satisfy it.
+    plain = sts.get_session_token()
+    with pytest.raises(ClientError) as plain_refused:
+        _session_client(server, "sts", plain["Credentials"]).assume_role(
+            RoleArn=role["Arn"], RoleSessionName="via-plain"
+        )
+    assert error_of(plain_refused)[0] == "AccessDenied"
 
 
 def test_durations_as_aws_documents(server: Server, iam: Any) -> None:
