@@ -21,10 +21,11 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from stockade.api import callers
-from stockade.api.context import Call, Caller, Services
-from stockade.api.handlers import OPERATIONS
-from stockade.api.registry import Operation
+from stockade.api.context import Call, Caller, OpenCall, Services
+from stockade.api.handlers import OPEN_OPERATIONS, OPERATIONS
+from stockade.api.registry import OpenOperation, Operation
 from stockade.api.unserved import unserved
+from stockade.auth.federation import FederationError
 from stockade.auth.identifiers import new_request_id
 from stockade.auth.sigv4 import SignatureError, SignedRequest, read_signature, verify_signature
 from stockade.identity import keys, mirror
@@ -62,6 +63,9 @@ class Pending:
     protocol: ServiceProtocol
     operation: Operation | None
     signed: SignedRequest | SignatureError  # the signature as read, or why it could not be
+    # An operation AWS serves unsigned (AssumeRoleWithWebIdentity, AssumeRoleWithSAML), when the
+    # request makes no attempt at a signature: it runs without a caller.
+    open_operation: OpenOperation | None = None
 
 
 class Gateway:
@@ -86,6 +90,12 @@ class Gateway:
         try:
             signed = read_signature(incoming.method, incoming.query_string, incoming.headers)
         except SignatureError as exc:
+            opened = OPEN_OPERATIONS["sts"].get(action or "")
+            if opened is not None and not _carries_signature(incoming):
+                # Its signed twin, for runs_inline to read the writes flag from.
+                twin = OPERATIONS["sts"][opened.name]
+                sts = self.protocols["sts"]
+                return Pending(incoming, params, action, "sts", sts, twin, exc, opened)
             return Pending(incoming, params, action, "iam", self.protocols["iam"], None, exc)
         service = signed.service
         if service not in self.protocols:  # refused by run_unserved, in that service's shape
@@ -110,6 +120,8 @@ class Gateway:
 
     def run(self, pending: Pending) -> tuple[int, bytes]:
         request_id = new_request_id()
+        if pending.open_operation is not None:
+            return self._run_open(pending.open_operation, pending, request_id)
         incoming, params, action, protocol = (
             pending.incoming,
             pending.params,
@@ -226,19 +238,49 @@ class Gateway:
         )
         return credential
 
+    def _run_open(
+        self, operation: OpenOperation, pending: Pending, request_id: str
+    ) -> tuple[int, bytes]:
+        """An unsigned request to an operation AWS serves without credentials (STS's
+        AssumeRoleWithWebIdentity and AssumeRoleWithSAML): no caller, no key lookup; the
+        handler verifies the token or assertion the request carries."""
+        protocol = pending.protocol
+        action = operation.name
+        started = time.perf_counter()
+        try:
+            _refuse_nul(pending.params)
+            parsed = protocol.parse_request(action, pending.params)
+            now = datetime.now(UTC)
+            session = self.store.write() if operation.writes else self.store.read()
+            with session as tx:
+                context = _request_keys(pending.incoming, now)
+                result = operation.handler(
+                    OpenCall(tx, self.services, action, parsed, now, context)
+                )
+            status, body = 200, protocol.serialize_response(action, result, request_id)
+        except (FederationError, IdentityError) as exc:
+            error = AWSError(exc.code, exc.message)
+            status, body = protocol.serialize_error(error, request_id, action)
+        except AWSError as exc:
+            status, body = protocol.serialize_error(exc, request_id, action)
+        except Exception:
+            log.exception("internal failure in %s (request %s)", action, request_id)
+            failure = AWSError(
+                "InternalFailure",
+                "The request processing has failed because of an unknown error.",
+                500,
+                sender=False,
+            )
+            status, body = protocol.serialize_error(failure, request_id, action)
+        log.info(
+            "%s %s %s %.1fms", action, status, request_id, (time.perf_counter() - started) * 1000
+        )
+        return status, body
+
     @staticmethod
     def _context(caller: Caller, incoming: Incoming, now: datetime) -> dict[str, Any]:
         """The global condition keys of this request (policy-semantics reference, §1.6)."""
-        context: dict[str, Any] = {
-            "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "aws:EpochTime": str(int(now.timestamp())),
-            "aws:SecureTransport": "true" if incoming.secure else "false",
-            "aws:SourceIp": incoming.client_ip,
-            "aws:UserAgent": incoming.headers.get("user-agent", ""),
-            "aws:RequestedRegion": "us-east-1",
-            **callers.principal_keys(caller, now),
-        }
-        return context
+        return {**_request_keys(incoming, now), **callers.principal_keys(caller, now)}
 
     def _record_use(self, owner: keys.KeyOwner, service: str, now: datetime) -> None:
         if owner.last_used_at is not None and now - owner.last_used_at < keys.LAST_USED_GRANULARITY:
@@ -260,6 +302,30 @@ def _read_only(account_id: str) -> AWSError:
         "`stockade import authorization-details`; change it in AWS and import it again.",
         400,
     )
+
+
+def _request_keys(incoming: Incoming, now: datetime) -> dict[str, Any]:
+    """The global condition keys the request itself sets, whoever makes it."""
+    return {
+        "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:EpochTime": str(int(now.timestamp())),
+        "aws:SecureTransport": "true" if incoming.secure else "false",
+        "aws:SourceIp": incoming.client_ip,
+        "aws:UserAgent": incoming.headers.get("user-agent", ""),
+        "aws:RequestedRegion": "us-east-1",
+    }
+
+
+_SIGNATURE_PARAMS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature")
+
+
+def _carries_signature(incoming: Incoming) -> bool:
+    """Whether the request makes any attempt at SigV4 (header or presigned query): such a
+    request is verified as every other, even for an operation that needs no signature."""
+    if "authorization" in incoming.headers:
+        return True
+    query = dict(parse_qsl(incoming.query_string, keep_blank_values=True))
+    return any(name in query for name in _SIGNATURE_PARAMS)
 
 
 def _refuse_nul(params: dict[str, str]) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from stockade.auth.authorization_messages import MessageSealer
+from stockade.auth.jwks import JwksFetcher
 from stockade.auth.secrets import SecretBox
 from stockade.auth.session_tokens import SessionClaims, SessionKind, TokenSealer
 from stockade.identity.principals import PolicyCache
@@ -27,6 +28,8 @@ class Services:
     tokens: TokenSealer = field(init=False, repr=False, compare=False)
     # Seals the details of denials that DecodeAuthorizationMessage reads back.
     messages: MessageSealer = field(init=False, repr=False, compare=False)
+    # OIDC issuers' key sets, fetched and cached for AssumeRoleWithWebIdentity.
+    jwks: JwksFetcher = field(default_factory=JwksFetcher, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tokens", TokenSealer(self.box))
@@ -106,3 +109,16 @@ class Call:
     params: dict[str, Any]
     request_time: datetime
     context: dict[str, Any] = field(default_factory=dict)  # global condition keys of the request
+
+
+@dataclass(slots=True)
+class OpenCall:
+    """A request to an operation AWS serves without credentials (AssumeRoleWithWebIdentity,
+    AssumeRoleWithSAML): there is no caller, the token or assertion in `params` is the proof."""
+
+    tx: Connection
+    services: Services
+    action: str
+    params: dict[str, Any]
+    request_time: datetime
+    context: dict[str, Any] = field(default_factory=dict)  # the request's own global keys

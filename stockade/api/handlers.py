@@ -18,10 +18,12 @@ from stockade.api import (
     iam_ssh_keys,
     iam_users,
     sts,
+    sts_federation,
 )
-from stockade.api.registry import OPERATIONS
+from stockade.api.registry import OPEN_OPERATIONS, OPERATIONS
 
 __all__ = [
+    "OPEN_OPERATIONS",
     "OPERATIONS",
     "entity_tags",
     "iam_account",
@@ -40,4 +42,5 @@ __all__ = [
     "iam_ssh_keys",
     "iam_users",
     "sts",
+    "sts_federation",
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from stockade.api.authorize import authorize
-from stockade.api.context import Call
+from stockade.api.context import Call, OpenCall
 from stockade.identity import entities, names
 from stockade.identity.entities import Kind
 from stockade.identity.errors import NoSuchEntity
@@ -27,6 +27,21 @@ class Operation:
 OPERATIONS: dict[str, dict[str, Operation]] = {"iam": {}, "sts": {}}
 F = TypeVar("F", bound=Handler)
 
+OpenHandler = Callable[[OpenCall], Result]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOperation:
+    name: str
+    handler: OpenHandler
+    writes: bool
+
+
+# Operations AWS serves to unsigned requests. The gateway runs them without a caller only when
+# the request carries no signature at all; a signed request is verified as any other first.
+OPEN_OPERATIONS: dict[str, dict[str, OpenOperation]] = {"iam": {}, "sts": {}}
+H = TypeVar("H", bound=OpenHandler)
+
 
 def operation(service: str, name: str, *, writes: bool | None = None) -> Callable[[F], F]:
     """Register a handler. Reads (Get*, List*, …) run in a read transaction."""
@@ -36,6 +51,23 @@ def operation(service: str, name: str, *, writes: bool | None = None) -> Callabl
             writes if writes is not None else not name.startswith(("Get", "List", "Simulate"))
         )
         OPERATIONS[service][name] = Operation(name, handler, is_write)
+        return handler
+
+    return register
+
+
+def open_operation(service: str, name: str, *, writes: bool) -> Callable[[H], H]:
+    """Register an operation anyone may call without credentials."""
+
+    def register(handler: H) -> H:
+        OPEN_OPERATIONS[service][name] = OpenOperation(name, handler, writes)
+
+        def signed(call: Call) -> Result:  # the signer's identity plays no part
+            return handler(
+                OpenCall(call.tx, call.services, name, call.params, call.request_time, call.context)
+            )
+
+        OPERATIONS[service][name] = Operation(name, signed, writes)
         return handler
 
     return register

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from stockade import __version__
-from stockade.cli import audit, importer, policy, server, sessions
+from stockade.cli import audit, importer, policy, providers, server, sessions
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.register(commands)
     policy.register(commands)
     audit.register(commands)
+    providers.register(commands)
     server.register(commands)
     sessions.register(commands)
     return parser

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
+from stockade.auth.jwks import JwksError, parse_jwks
 from stockade.identity import tags
 from stockade.identity.clock import now
 from stockade.identity.errors import EntityAlreadyExists, InvalidInput, LimitExceeded, NoSuchEntity
@@ -139,6 +140,35 @@ def view(tx: Connection, row: Mapping[str, Any]) -> dict[str, Any]:
         "CreateDate": row["created_at"],
         "Tags": tags.list_tags(tx, row["arn"]) or None,
     }
+
+
+def find_by_issuer(tx: Connection, account_id: str, issuer: str) -> dict[str, Any] | None:
+    """The account's provider for a token's `iss` (`https://host/path`), if it has one."""
+    if not issuer.startswith("https://"):
+        return None
+    arn = provider_arn(account_id, issuer[len("https://") :])
+    table = t.oidc_providers
+    row = tx.execute(select(table).where(table.c.arn == arn)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def find_by_url(tx: Connection, url: str) -> list[dict[str, Any]]:
+    """Every account's provider for a URL (with or without `https://`), for the command line."""
+    location = url.removeprefix("https://")
+    table = t.oidc_providers
+    rows = tx.execute(select(table).where(table.c.url == location).order_by(table.c.account_id))
+    return [dict(row) for row in rows.mappings()]
+
+
+def set_jwks(tx: Connection, account_id: str, arn: str, jwks: str | None) -> None:
+    """Keep an uploaded key set for the provider (checked first), or forget it (None: fetch)."""
+    get(tx, account_id, arn)
+    if jwks is not None:
+        try:
+            parse_jwks(jwks)
+        except JwksError as exc:
+            raise InvalidInput(f"The JWKS cannot verify tokens: {exc}.") from None
+    _change(tx, arn, jwks=jwks)
 
 
 def list_arns(tx: Connection, account_id: str) -> list[str]:

@@ -25,6 +25,7 @@ _DS = "{http://www.w3.org/2000/09/xmldsig#}"
 class SamlMetadata:
     valid_until: datetime | None
     signing_certificates: list[str]  # base64 DER, whitespace removed
+    entity_id: str | None = None  # the IdP's entityID: the Issuer its assertions must name
 
 
 def _invalid(reason: str) -> InvalidInput:
@@ -50,7 +51,7 @@ def parse(document: str) -> SamlMetadata:
         if key.get("use") in (None, "signing")  # no `use`: the key serves both purposes
         for element in key.iter(f"{_DS}X509Certificate")
     ]
-    return SamlMetadata(_valid_until(root.get("validUntil")), certificates)
+    return SamlMetadata(_valid_until(root.get("validUntil")), certificates, root.get("entityID"))
 
 
 def _valid_until(value: str | None) -> datetime | None:

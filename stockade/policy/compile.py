@@ -253,6 +253,9 @@ class CompiledStatement:
         return str(list(s.resources or ()))
 
 
+_FEDERATED = frozenset({PrincipalType.WEB_IDENTITY, PrincipalType.SAML_USER})
+
+
 def _names(
     pairs: tuple[tuple[str, str], ...], principal: Principal | None, *, exact_only: bool
 ) -> PrincipalMatch | None:
@@ -262,7 +265,14 @@ def _names(
             if not exact_only:
                 return PrincipalMatch.EXACT
             continue
-        if principal_type != "AWS" or principal is None:
+        if principal is None:
+            continue
+        if principal_type == "Federated":
+            # An identity provider, matched by its ARN, only for the callers it federates.
+            if principal.type in _FEDERATED and value == principal.arn:
+                return PrincipalMatch.EXACT
+            continue
+        if principal_type != "AWS" or principal.type in _FEDERATED:
             continue
         if value == principal.arn:
             return PrincipalMatch.EXACT

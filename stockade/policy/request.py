@@ -15,6 +15,10 @@ class PrincipalType(StrEnum):
     FEDERATED_USER = "FederatedUser"
     ROOT = "Root"
     ANONYMOUS = "Anonymous"
+    # Callers of AssumeRoleWithWebIdentity and AssumeRoleWithSAML, before they have a session:
+    # `arn` is the identity provider's ARN, which a trust policy names as a Federated principal.
+    WEB_IDENTITY = "WebIdentityUser"
+    SAML_USER = "SAMLUser"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,8 @@ _CONTEXT_TYPES = {
     PrincipalType.FEDERATED_USER: "FederatedUser",
     PrincipalType.ROOT: "Account",
     PrincipalType.ANONYMOUS: "Anonymous",
+    PrincipalType.WEB_IDENTITY: "WebIdentityUser",
+    PrincipalType.SAML_USER: "SAMLUser",
 }
 
 

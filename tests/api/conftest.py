@@ -101,7 +101,9 @@ def _drop_postgres_database(name: str) -> None:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def start_server(tmp: Path, database_url: str | None = None) -> Server:
+def start_server(
+    tmp: Path, database_url: str | None = None, env: dict[str, str] | None = None
+) -> Server:
     password_file = tmp / "root-password"
     password_file.write_text("correct horse battery staple 1!")
     storage = ["--data-dir", str(tmp / "data")]
@@ -123,7 +125,7 @@ def start_server(tmp: Path, database_url: str | None = None) -> Server:
     assert init.returncode == 0, init.stderr
     created = json.loads(init.stdout)
     port = _free_port()
-    env = {**os.environ, "STOCKADE_FAST_PASSWORD_HASH": "1"}
+    env = {**os.environ, "STOCKADE_FAST_PASSWORD_HASH": "1", **(env or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "stockade", "serve", *storage, "--port", str(port)],
         stdout=subprocess.PIPE,
