@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from stockade.api.context import Call, Caller, Services
 from stockade.api.handlers import OPERATIONS
+from stockade.api.stockade_api import StockadeApi, is_stockade_call
 from stockade.auth.identifiers import new_request_id
 from stockade.auth.sigv4 import SignatureError, read_signature, verify_signature
 from stockade.identity import entities, keys, names, tags
@@ -201,6 +202,7 @@ def _refuse_nul(params: dict[str, str]) -> None:
 
 def build_app(store: Store, services: Services) -> Starlette:
     gateway = Gateway(store, services)
+    stockade_api = StockadeApi(store, services)  # Stockade's own JSON operations (Authorize)
 
     async def endpoint(request: Request) -> Response:
         body = await request.body()
@@ -215,6 +217,9 @@ def build_app(store: Store, services: Services) -> Starlette:
             client_ip=request.client.host if request.client else "",
             secure=request.url.scheme == "https",
         )
+        if is_stockade_call(incoming.headers):
+            status, payload, headers = await run_in_threadpool(stockade_api.handle, incoming)
+            return Response(payload, status_code=status, headers=headers)
         status, payload = await run_in_threadpool(gateway.handle, incoming)
         return Response(payload, status_code=status, media_type=_XML)
 
