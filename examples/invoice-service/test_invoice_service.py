@@ -194,8 +194,9 @@ def test_the_service_context_limits_payments(invoice_service: str, alice: Creden
     assert small.json()["payment"] == {"by": "card"}
     large = send(f"{invoice_service}/invoices/43/pay", alice, method="POST", body=b"{}")
     assert large.status_code == 403
-    assert "invoices:PayInvoice on resource: arn:stockade:invoices:::invoice/43" in (
-        large.json()["message"]
+    assert (
+        "invoices:PayInvoice on resource: arn:stockade:invoices:::invoice/43"
+        in (large.json()["message"])
     )
 
 
