@@ -2,7 +2,7 @@
 middleware's added latency when its decision cache answers.
 
 1. SigV4, in process, no I/O. The request: a JSON POST to a team service
-   (`https://invoices.internal/invoices/42/pay?currency=EUR`, ~100-byte body, the headers an SDK
+   (`https://invoices.internal/invoices/42/pay?currency=EUR`, 102-byte body, the headers an SDK
    sends), signed for the signing name `invoices`.
    - sign: botocore's `SigV4Auth.add_auth` on a fresh `AWSRequest` (built outside the timing):
      what every client pays per request.
