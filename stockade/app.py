@@ -23,10 +23,11 @@ from starlette.routing import Route
 
 from stockade.api.context import Call, Caller, Services
 from stockade.api.handlers import OPERATIONS
+from stockade.api.registry import Operation
 from stockade.api.stockade_api import StockadeApi, is_stockade_call
 from stockade.auth.identifiers import new_request_id
-from stockade.auth.sigv4 import SignatureError, read_signature, verify_signature
-from stockade.identity import entities, keys, names, tags
+from stockade.auth.sigv4 import SignatureError, SignedRequest, read_signature, verify_signature
+from stockade.identity import keys, names
 from stockade.identity.entities import USER
 from stockade.identity.errors import IdentityError
 from stockade.policy.request import principal_context
@@ -50,6 +51,19 @@ class Incoming:
     secure: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A request parsed as far as it can be without I/O."""
+
+    incoming: Incoming
+    params: dict[str, str]
+    action: str | None
+    service: str  # as the signature's credential scope names it: iam or sts
+    protocol: ServiceProtocol
+    operation: Operation | None
+    signed: SignedRequest | SignatureError  # the signature as read, or why it could not be
+
+
 class Gateway:
     """Turns one HTTP request into one AWS operation and its answer."""
 
@@ -58,8 +72,8 @@ class Gateway:
         self.services = services
         self.protocols = {name: ServiceProtocol.load(name) for name in _SERVICES}
 
-    def handle(self, incoming: Incoming) -> tuple[int, bytes]:
-        request_id = new_request_id()
+    def prepare(self, incoming: Incoming) -> Pending:
+        """What the request asks for, read without I/O: enough to decide where it runs."""
         params = dict(parse_qsl(incoming.query_string, keep_blank_values=True))
         if incoming.method == "POST" and incoming.body:
             params.update(
@@ -69,12 +83,39 @@ class Gateway:
         params.pop("Version", None)
         for key in [k for k in params if k.startswith("X-Amz-")]:
             del params[key]
-        protocol = self.protocols["iam"]
-        started = time.perf_counter()
         try:
             signed = read_signature(incoming.method, incoming.query_string, incoming.headers)
-            service = signed.service if signed.service in self.protocols else "iam"
-            protocol = self.protocols[service]
+        except SignatureError as exc:
+            return Pending(incoming, params, action, "iam", self.protocols["iam"], None, exc)
+        service = signed.service if signed.service in self.protocols else "iam"
+        operation = OPERATIONS[service].get(action) if action else None
+        protocol = self.protocols[service]
+        return Pending(incoming, params, action, service, protocol, operation, signed)
+
+    def runs_inline(self, pending: Pending) -> bool:
+        """Reads on SQLite are a few microseconds of local I/O: cheaper run on the event loop than
+        handed to a worker thread (the hop alone costs more than a GetUser's queries). Writes, and
+        anything on a networked database, go to the threadpool."""
+        operation = pending.operation
+        return self.store.is_sqlite and (operation is None or not operation.writes)
+
+    def handle(self, incoming: Incoming) -> tuple[int, bytes]:
+        return self.run(self.prepare(incoming))
+
+    def run(self, pending: Pending) -> tuple[int, bytes]:
+        request_id = new_request_id()
+        incoming, params, action, protocol = (
+            pending.incoming,
+            pending.params,
+            pending.action,
+            pending.protocol,
+        )
+        started = time.perf_counter()
+        try:
+            signed = pending.signed
+            if isinstance(signed, SignatureError):
+                raise signed
+            service = pending.service
             if not action:
                 raise AWSError("MissingAction", "Missing Action", 400)
             if action not in protocol.operation_names():
@@ -83,7 +124,7 @@ class Gateway:
                     f"Could not find operation {action} for version {protocol.api_version}",
                     400,
                 )
-            operation = OPERATIONS[service].get(action)
+            operation = pending.operation
             if operation is None:
                 raise AWSError("NotImplemented", f"Stockade does not offer {action}.", 501)
             now = datetime.now(UTC)
@@ -117,7 +158,7 @@ class Gateway:
                     action,
                     parsed,
                     now,
-                    self._context(tx, caller, incoming, now),
+                    self._context(caller, incoming, now),
                 )
                 result = operation.handler(call)
             self._record_use(owner, service, now)
@@ -148,22 +189,22 @@ class Gateway:
         return status, body
 
     def _caller(self, tx: Any, owner: keys.KeyOwner) -> Caller:
+        account_id = owner.account_id
         if owner.user_id is None:
-            return Caller(
-                owner.account_id, names.root_arn(owner.account_id), None, owner.access_key_id
-            )
-        row = entities.get_by_id(tx, USER, owner.user_id)
-        if row is None:
+            root = names.root_arn(account_id)
+            return Caller(account_id, root, None, owner.access_key_id, owner.generation)
+        state = self.services.policy_cache.caller(tx, account_id, owner.user_id, owner.generation)
+        if state is None:
             raise AWSError(
                 "InvalidClientTokenId",
                 "The security token included in the request is invalid.",
                 403,
             )
-        return Caller(owner.account_id, USER.arn(owner.account_id, row), row, owner.access_key_id)
+        arn = USER.arn(account_id, state.row)
+        return Caller(account_id, arn, state.row, owner.access_key_id, owner.generation, state.tags)
 
-    def _context(
-        self, tx: Any, caller: Caller, incoming: Incoming, now: datetime
-    ) -> dict[str, Any]:
+    @staticmethod
+    def _context(caller: Caller, incoming: Incoming, now: datetime) -> dict[str, Any]:
         """The global condition keys of this request (policy-semantics reference, §1.6)."""
         context: dict[str, Any] = {
             "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -176,8 +217,8 @@ class Gateway:
         }
         if caller.user is not None:
             context["aws:userid"] = caller.user["user_id"]
-            for tag in tags.list_tags(tx, caller.arn):
-                context[f"aws:PrincipalTag/{tag['Key']}"] = tag["Value"]
+            for key, value in caller.tags:
+                context[f"aws:PrincipalTag/{key}"] = value
         return context
 
     def _record_use(self, owner: keys.KeyOwner, service: str, now: datetime) -> None:
@@ -220,7 +261,11 @@ def build_app(store: Store, services: Services) -> Starlette:
         if is_stockade_call(incoming.headers):
             status, payload, headers = await run_in_threadpool(stockade_api.handle, incoming)
             return Response(payload, status_code=status, headers=headers)
-        status, payload = await run_in_threadpool(gateway.handle, incoming)
+        pending = gateway.prepare(incoming)
+        if gateway.runs_inline(pending):
+            status, payload = gateway.run(pending)
+        else:
+            status, payload = await run_in_threadpool(gateway.run, pending)
         return Response(payload, status_code=status, media_type=_XML)
 
     return Starlette(routes=[Route("/", endpoint, methods=["GET", "POST"])])

@@ -14,7 +14,9 @@ def authorize(call: Call, action: str, resource: str, extra: dict[str, Any] | No
     caller = call.caller
     if caller.user is None:
         return  # the root user has full access in its own account
-    policies = call.services.policy_cache.user(call.tx, caller.account_id, caller.user)
+    policies = call.services.policy_cache.user(
+        call.tx, caller.account_id, caller.user, caller.generation
+    )
     context = {**call.context, **(extra or {})}
     request = Request(action, resource, context, caller.principal)
     if evaluate(request, policies) is Outcome.ALLOWED:

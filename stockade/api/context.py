@@ -29,6 +29,8 @@ class Caller:
     arn: str
     user: dict[str, Any] | None  # the IAM user's row; None for the root user
     access_key_id: str | None
+    generation: int | None = None  # the account's, when the request read it with the key
+    tags: tuple[tuple[str, str], ...] = ()  # the calling user's tags
 
     @property
     def is_root(self) -> bool:

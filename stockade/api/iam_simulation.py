@@ -62,9 +62,11 @@ def simulate_principal_policy(call: Call) -> Result:
     if call.params.get("PolicyExclusionList"):
         # Refused rather than ignored: ignoring it would answer for policies the caller left out.
         raise AWSError("NotImplemented", "Stockade does not offer PolicyExclusionList yet.", 501)
-    simulated = simulation.principal_simulation(
-        call.tx, call.caller.account_id, kind, row, _input(call)
+    account_id = call.caller.account_id
+    held, compiled = call.services.policy_cache.principal(
+        call.tx, account_id, kind, row, call.caller.generation
     )
+    simulated = simulation.principal_simulation(account_id, kind, row, held, compiled, _input(call))
     return _results(call, simulated)
 
 

@@ -10,6 +10,7 @@ from stockade.api.registry import (
     caller_user_name,
     operation,
     paginate,
+    tagged_target,
     target,
 )
 from stockade.identity import accounts, entities, groups, names, users
@@ -46,8 +47,9 @@ def get_user(call: Call) -> Result:
             }
         }
     name = caller_user_name(call)
-    row = target(call, USER, name, "iam:GetUser")
-    return {"User": users.view(call.tx, call.caller.account_id, row, with_tags=True)}
+    row, found = tagged_target(call, USER, name, "iam:GetUser")
+    view = users.view(call.tx, call.caller.account_id, row, with_tags=True, known_tags=found)
+    return {"User": view}
 
 
 @operation("iam", "ListUsers")

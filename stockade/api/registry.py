@@ -55,23 +55,32 @@ def target(
     Authorization comes first, on the entity's ARN (path-less if it does not exist), so that a
     caller without permission learns nothing about what exists.
     """
+    return tagged_target(call, kind, name, action, extra)[0]
+
+
+def tagged_target(
+    call: Call, kind: Kind, name: str, action: str, extra: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """`target`, with the entity's tags (read once: for aws:ResourceTag and for the answer)."""
     row = entities.find(call.tx, kind, call.caller.account_id, name)
     arn = entity_arn(call, kind, name, row)
+    found: list[dict[str, str]] = []
     if row is not None and kind.name in _TAGGED_KINDS:
-        extra = {**resource_tag_context(call, arn), **(extra or {})}
+        found = tags.list_tags(call.tx, arn)
+        extra = {**resource_tag_context(found), **(extra or {})}
     authorize(call, action, arn, extra)
     if row is None:
         raise NoSuchEntity(f"The {kind.label} with name {name} cannot be found.")
-    return row
+    return row, found
 
 
 _TAGGED_KINDS = frozenset({"user", "role"})
 
 
-def resource_tag_context(call: Call, resource_arn: str) -> dict[str, Any]:
+def resource_tag_context(resource_tags: list[dict[str, str]]) -> dict[str, Any]:
     """aws:ResourceTag/* (and IAM's own iam:ResourceTag/*) for a tagged target."""
     context: dict[str, Any] = {}
-    for item in tags.list_tags(call.tx, resource_arn):
+    for item in resource_tags:
         context[f"aws:ResourceTag/{item['Key']}"] = item["Value"]
         context[f"iam:ResourceTag/{item['Key']}"] = item["Value"]
     return context

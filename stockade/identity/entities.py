@@ -15,6 +15,7 @@ from stockade.identity.clock import now
 from stockade.identity.errors import EntityAlreadyExists, LimitExceeded, NoSuchEntity
 from stockade.identity.quotas import Quotas
 from stockade.store import schema as t
+from stockade.store.hot import HotSelect
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +40,14 @@ KINDS = {kind.name: kind for kind in (USER, GROUP, ROLE)}
 
 
 @cache
-def _by_name(kind: Kind) -> Select[Any]:
+def _by_name(kind: Kind) -> HotSelect:
     # Statements on the request path are built once per kind, not once per request.
     table = kind.table
-    return select(table).where(
-        table.c.account_id == bindparam("account_id"), table.c.name_key == bindparam("name_key")
+    return HotSelect(
+        select(table).where(
+            table.c.account_id == bindparam("account_id"),
+            table.c.name_key == bindparam("name_key"),
+        )
     )
 
 
@@ -54,8 +58,7 @@ def _by_id(kind: Kind) -> Select[Any]:
 
 def find(tx: Connection, kind: Kind, account_id: str, name: str) -> dict[str, Any] | None:
     params = {"account_id": account_id, "name_key": name.lower()}
-    row = tx.execute(_by_name(kind), params).mappings().first()
-    return dict(row) if row is not None else None
+    return _by_name(kind).first_mapping(tx, params)
 
 
 def get(tx: Connection, kind: Kind, account_id: str, name: str) -> dict[str, Any]:
@@ -140,13 +143,26 @@ def rename(
     return row
 
 
+@cache
+def _all_of_account(kind: Kind) -> HotSelect:
+    table = kind.table
+    return HotSelect(
+        select(table)
+        .where(table.c.account_id == bindparam("account_id"))
+        .order_by(table.c.name_key)
+    )
+
+
 def listing(
     tx: Connection, kind: Kind, account_id: str, path_prefix: str | None = None
 ) -> list[dict[str, Any]]:
+    if not path_prefix:  # the common listing: every List* of a console page
+        return _all_of_account(kind).mappings(tx, {"account_id": account_id})
     table = kind.table
-    query = select(table).where(table.c.account_id == account_id)
-    if path_prefix:
-        query = query.where(table.c.path.startswith(path_prefix, autoescape=True))
+    query = select(table).where(
+        table.c.account_id == account_id,
+        table.c.path.startswith(path_prefix, autoescape=True),  # escaped when bound
+    )
     return [dict(r) for r in tx.execute(query.order_by(table.c.name_key)).mappings()]
 
 

@@ -14,6 +14,7 @@ from stockade.identity.clock import now
 from stockade.identity.errors import LimitExceeded, NoSuchEntity
 from stockade.identity.quotas import Quotas
 from stockade.store import schema as t
+from stockade.store.hot import HotSelect
 
 # AWS records last use at a coarse granularity; so does Stockade, which also spares a write on
 # every request.
@@ -30,6 +31,7 @@ class KeyOwner:
     status: str
     secret: str
     last_used_at: datetime | None
+    generation: int  # the account's, read with the key: what the caller's cached state is valid for
 
 
 def create_key(
@@ -77,19 +79,39 @@ def create_key(
 
 
 # Built once: every signed request runs it, and building a statement costs more than running it.
-_OWNER = select(t.access_keys).where(t.access_keys.c.access_key_id == bindparam("key_id"))
+# The account's generation comes in the same statement, so a request whose caller is cached
+# needs no other read to know the cache is still good.
+_OWNER = HotSelect(
+    select(
+        t.access_keys.c.account_id,
+        t.access_keys.c.user_id,
+        t.access_keys.c.status,
+        t.access_keys.c.secret_sealed,
+        t.access_keys.c.last_used_at,
+        t.accounts.c.generation,
+    )
+    .join(t.accounts, t.accounts.c.account_id == t.access_keys.c.account_id)
+    .where(t.access_keys.c.access_key_id == bindparam("key_id"))
+)
 
 
 def owner(tx: Connection, box: SecretBox, access_key_id: str) -> KeyOwner | None:
-    row = tx.execute(_OWNER, {"key_id": access_key_id}).mappings().first()
+    row = _OWNER.first(tx, {"key_id": access_key_id})
     if row is None:
         return None
+    account_id, user_id, status, sealed, last_used_at, account_generation = row
     try:
-        secret = box.open(row["secret_sealed"], access_key_id)
+        secret = box.open(sealed, access_key_id)
     except SecretsError:
         return None
     return KeyOwner(
-        access_key_id, row["account_id"], row["user_id"], row["status"], secret, row["last_used_at"]
+        access_key_id,
+        account_id,
+        user_id,
+        status,
+        secret,
+        last_used_at,
+        int(account_generation or 0),
     )
 
 

@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from stockade.identity import names, policies, users
+from stockade.identity import entities, names, policies, tags, users
 from stockade.identity.accounts import generation
 from stockade.identity.aws_policies import aws_managed_policies, parsed_aws_policy
-from stockade.identity.entities import GROUP, ROLE, USER, Kind
+from stockade.identity.entities import GROUP, USER, Kind
 from stockade.policy import Policies, Policy, PolicyKind, PolicySet, parse_policy
 
 _CACHE_SIZE = 4096
@@ -108,38 +108,77 @@ def principal_policies(
     return PrincipalPolicies(tuple(identity), boundary)
 
 
-def compile_user(tx: Connection, account_id: str, row: dict[str, object]) -> Policies:
-    return principal_policies(tx, account_id, USER, row).compiled()
+@dataclass(frozen=True, slots=True)
+class CallerState:
+    """What a request needs of its calling user: the row and the tags (aws:PrincipalTag/*)."""
 
-
-def compile_group(tx: Connection, account_id: str, row: dict[str, object]) -> Policies:
-    return principal_policies(tx, account_id, GROUP, row).compiled()
-
-
-def compile_role(tx: Connection, account_id: str, row: dict[str, object]) -> Policies:
-    return principal_policies(tx, account_id, ROLE, row).compiled()
+    row: dict[str, Any]
+    tags: tuple[tuple[str, str], ...]
 
 
 class PolicyCache:
-    """Compiled Policies per principal, valid while the account's generation stands."""
+    """Compiled Policies and callers' state per principal, valid while the account's generation
+    stands (every IAM change bumps it, tag changes on users and roles included)."""
 
     def __init__(self, size: int = _CACHE_SIZE) -> None:
         self._size = size
-        self._entries: OrderedDict[tuple[str, str], tuple[int, Policies]] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str], tuple[int, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def user(self, tx: Connection, account_id: str, row: dict[str, object]) -> Policies:
-        key = (account_id, f"user:{row['user_id']}")
-        current = generation(tx, account_id)
+    def user(
+        self,
+        tx: Connection,
+        account_id: str,
+        row: dict[str, object],
+        account_generation: int | None = None,
+    ) -> Policies:
+        """The user's compiled policies; pass the generation when the request already read it."""
+        return self.principal(tx, account_id, USER, row, account_generation)[1]
+
+    def principal(
+        self,
+        tx: Connection,
+        account_id: str,
+        kind: Kind,
+        row: Mapping[str, Any],
+        account_generation: int | None = None,
+    ) -> tuple[PrincipalPolicies, Policies]:
+        """A user's, group's or role's policies with their sources, and compiled."""
+        current = generation(tx, account_id) if account_generation is None else account_generation
+        key = (account_id, f"{kind.name}:{row[kind.id_column]}")
+        found: tuple[PrincipalPolicies, Policies] | None = self._get(key, current)
+        if found is None:
+            held = principal_policies(tx, account_id, kind, row)
+            found = (held, held.compiled())
+            self._put(key, current, found)
+        return found
+
+    def caller(
+        self, tx: Connection, account_id: str, user_id: str, account_generation: int
+    ) -> CallerState | None:
+        """The calling user's row and tags; None when the user no longer exists."""
+        key = (account_id, f"caller:{user_id}")
+        found: CallerState | None = self._get(key, account_generation)
+        if found is None:
+            row = entities.get_by_id(tx, USER, user_id)
+            if row is None:
+                return None
+            arn = USER.arn(account_id, row)
+            found = CallerState(row, tuple((t["Key"], t["Value"]) for t in tags.list_tags(tx, arn)))
+            self._put(key, account_generation, found)
+        return found
+
+    def _get(self, key: tuple[str, str], current: int) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == current:
                 self._entries.move_to_end(key)
                 return entry[1]
-        compiled = compile_user(tx, account_id, row)
+        return None
+
+    def _put(self, key: tuple[str, str], current: int, value: object) -> None:
         with self._lock:
-            self._entries[key] = (current, compiled)
+            self._entries[key] = (current, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-        return compiled

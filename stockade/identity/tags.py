@@ -8,20 +8,21 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
+from stockade.identity.accounts import bump_generation
 from stockade.identity.errors import InvalidInput, LimitExceeded
 from stockade.identity.quotas import Quotas
 from stockade.store import schema as t
+from stockade.store.hot import HotSelect
 
-_LIST = (
+_LIST = HotSelect(
     select(t.tags.c.key, t.tags.c.value)
     .where(t.tags.c.resource_arn == bindparam("arn"))
     .order_by(t.tags.c.key_key)
-)  # built once: the request path reads tags for the caller and the target
+)  # built once: the request path reads the target's tags
 
 
 def list_tags(tx: Connection, resource_arn: str) -> list[dict[str, str]]:
-    rows = tx.execute(_LIST, {"arn": resource_arn})
-    return [{"Key": key, "Value": value} for key, value in rows]
+    return [{"Key": key, "Value": value} for key, value in _LIST.rows(tx, {"arn": resource_arn})]
 
 
 def tag(
@@ -61,6 +62,7 @@ def tag(
                 value=value,
             )
         )
+    _principal_tags_changed(tx, resource_arn)
 
 
 def untag(tx: Connection, resource_arn: str, keys: Iterable[str]) -> None:
@@ -68,6 +70,15 @@ def untag(tx: Connection, resource_arn: str, keys: Iterable[str]) -> None:
     tx.execute(
         t.tags.delete().where(t.tags.c.resource_arn == resource_arn, t.tags.c.key_key.in_(lowered))
     )
+    _principal_tags_changed(tx, resource_arn)
+
+
+def _principal_tags_changed(tx: Connection, resource_arn: str) -> None:
+    """A user's or role's tags are its aws:PrincipalTag/* keys, which callers' cached state holds:
+    changing them must move the account's generation like any other IAM change."""
+    parts = resource_arn.split(":", 5)
+    if len(parts) == 6 and parts[5].startswith(("user/", "role/")):
+        bump_generation(tx, parts[4])
 
 
 def drop_all(tx: Connection, resource_arn: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 
 _WRITE = "stockade_write"
+_AUTOCOMMIT = "AUTOCOMMIT"
 
 
 class Store:
@@ -30,6 +31,7 @@ class Store:
             # transaction, which the client retries like any AWS 5xx.
             options.update(pool_size=10, max_overflow=20, pool_recycle=1800)
         self.engine: Engine = create_engine(url, **options)
+        self._reads = self.engine.execution_options(isolation_level=_AUTOCOMMIT)
         self._write_lock = threading.Lock()
         if self.is_sqlite:
             _tune_sqlite(self.engine)
@@ -59,7 +61,19 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.begin() as connection:
+        """A connection for a request that changes nothing.
+
+        On PostgreSQL it runs in autocommit mode: each statement sees the newest committed state
+        and no BEGIN or COMMIT is sent, two round trips fewer per request. Reads need no snapshot
+        across statements: compiled policies are cached under the generation read with the
+        caller's key, and an entry built from a newer state than its generation is rebuilt on
+        the next request. On SQLite a local BEGIN costs less than switching isolation levels.
+        """
+        if self.is_sqlite:
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        with self._reads.connect() as connection:
             yield connection
 
     def close(self) -> None:

@@ -127,3 +127,57 @@ def test_renaming_a_user_keeps_its_tags(server: Server, iam: Any) -> None:
     user = iam.get_user(UserName="after-rename")["User"]
     assert user["Arn"].endswith(":user/moved/after-rename")
     assert user["Tags"] == [{"Key": "team", "Value": "blue"}]
+
+
+def test_principal_tag_changes_apply_to_the_next_request(server: Server, iam: Any) -> None:
+    # The server keeps each caller's row and tags per account generation; tagging or untagging
+    # the caller must move that generation, or the old tags would keep deciding.
+    client = _user_with_keys(
+        iam,
+        server,
+        "tagged-caller",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "iam:ListRoles",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:PrincipalTag/team": "ops"}},
+                }
+            ],
+        },
+    )
+    with pytest.raises(ClientError) as excinfo:
+        client.list_roles()
+    _denied(excinfo)
+    iam.tag_user(UserName="tagged-caller", Tags=[{"Key": "team", "Value": "ops"}])
+    assert "Roles" in client.list_roles()
+    iam.untag_user(UserName="tagged-caller", TagKeys=["team"])
+    with pytest.raises(ClientError) as excinfo:
+        client.list_roles()
+    _denied(excinfo)
+
+
+def test_renamed_caller_and_deactivated_key_apply_to_the_next_request(
+    server: Server, iam: Any
+) -> None:
+    iam.create_user(UserName="renamed-caller")
+    allow_get_user = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}],
+    }
+    iam.put_user_policy(
+        UserName="renamed-caller", PolicyName="self", PolicyDocument=json.dumps(allow_get_user)
+    )
+    key = iam.create_access_key(UserName="renamed-caller")["AccessKey"]
+    client = server.client("iam", key["AccessKeyId"], key["SecretAccessKey"])
+    assert client.get_user()["User"]["Arn"].endswith(":user/renamed-caller")
+    iam.update_user(UserName="renamed-caller", NewUserName="renamed-caller-2", NewPath="/ops/")
+    assert client.get_user()["User"]["Arn"].endswith(":user/ops/renamed-caller-2")
+    iam.update_access_key(
+        UserName="renamed-caller-2", AccessKeyId=key["AccessKeyId"], Status="Inactive"
+    )
+    with pytest.raises(ClientError) as excinfo:
+        client.get_user()
+    assert excinfo.value.response["Error"]["Code"] == "InvalidClientTokenId"
