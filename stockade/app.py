@@ -21,16 +21,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from stockade.api import callers
 from stockade.api.context import Call, Caller, Services
 from stockade.api.handlers import OPERATIONS
 from stockade.api.registry import Operation
 from stockade.api.stockade_api import StockadeApi, is_stockade_call
 from stockade.auth.identifiers import new_request_id
 from stockade.auth.sigv4 import SignatureError, SignedRequest, read_signature, verify_signature
-from stockade.identity import keys, names
-from stockade.identity.entities import USER
+from stockade.identity import keys
 from stockade.identity.errors import IdentityError
-from stockade.policy.request import principal_context
 from stockade.protocol import AWSError, ServiceProtocol
 from stockade.store import Store
 
@@ -130,13 +129,9 @@ class Gateway:
             now = datetime.now(UTC)
             session = self.store.write() if operation.writes else self.store.read()
             with session as tx:
-                owner = keys.owner(tx, self.services.box, signed.access_key_id)
-                if owner is None or owner.status != "Active":
-                    raise AWSError(
-                        "InvalidClientTokenId",
-                        "The security token included in the request is invalid.",
-                        403,
-                    )
+                credential = callers.resolve_credential(
+                    tx, self.services, signed.access_key_id, signed.security_token, now
+                )
                 verify_signature(
                     signed,
                     method=incoming.method,
@@ -144,13 +139,14 @@ class Gateway:
                     query_string=incoming.query_string,
                     headers=incoming.headers,
                     body=incoming.body,
-                    secret_access_key=owner.secret,
+                    secret_access_key=credential.secret,
                     now=now,
                 )
                 # Who is asking comes before what is asked: a bad signature hides the rest.
+                caller = callers.load_caller(tx, self.services, credential)
+                callers.check_session_scope(caller, service, action)
                 _refuse_nul(params)
                 parsed = protocol.parse_request(action, params)
-                caller = self._caller(tx, owner)
                 call = Call(
                     tx,
                     self.services,
@@ -161,7 +157,8 @@ class Gateway:
                     self._context(caller, incoming, now),
                 )
                 result = operation.handler(call)
-            self._record_use(owner, service, now)
+            if credential.key is not None:
+                self._record_use(credential.key, service, now)
             body = protocol.serialize_response(action, result, request_id)
             status = 200
         except SignatureError as exc:
@@ -188,21 +185,6 @@ class Gateway:
         )
         return status, body
 
-    def _caller(self, tx: Any, owner: keys.KeyOwner) -> Caller:
-        account_id = owner.account_id
-        if owner.user_id is None:
-            root = names.root_arn(account_id)
-            return Caller(account_id, root, None, owner.access_key_id, owner.generation)
-        state = self.services.policy_cache.caller(tx, account_id, owner.user_id, owner.generation)
-        if state is None:
-            raise AWSError(
-                "InvalidClientTokenId",
-                "The security token included in the request is invalid.",
-                403,
-            )
-        arn = USER.arn(account_id, state.row)
-        return Caller(account_id, arn, state.row, owner.access_key_id, owner.generation, state.tags)
-
     @staticmethod
     def _context(caller: Caller, incoming: Incoming, now: datetime) -> dict[str, Any]:
         """The global condition keys of this request (policy-semantics reference, §1.6)."""
@@ -213,12 +195,8 @@ class Gateway:
             "aws:SourceIp": incoming.client_ip,
             "aws:UserAgent": incoming.headers.get("user-agent", ""),
             "aws:RequestedRegion": "us-east-1",
-            **principal_context(caller.principal),
+            **callers.principal_keys(caller, now),
         }
-        if caller.user is not None:
-            context["aws:userid"] = caller.user["user_id"]
-            for key, value in caller.tags:
-                context[f"aws:PrincipalTag/{key}"] = value
         return context
 
     def _record_use(self, owner: keys.KeyOwner, service: str, now: datetime) -> None:

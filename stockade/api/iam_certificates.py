@@ -127,7 +127,7 @@ def list_server_certificate_tags(call: Call) -> Result:
 def _signer(call: Call, action: str) -> tuple[str | None, str]:
     """(user id, user name) whose signing certificates an operation is about: without UserName,
     the caller's own, which for the root user are the account's (user id None), as with keys."""
-    if not call.params.get("UserName") and call.caller.user is None:
+    if not call.params.get("UserName") and call.caller.is_root:
         authorize(call, action, names.root_arn(call.caller.account_id))
         return None, call.caller.account_id
     row = target(call, USER, caller_user_name(call), action)

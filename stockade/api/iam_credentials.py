@@ -16,7 +16,7 @@ from stockade.protocol import AWSError
 def _subject(call: Call, action: str) -> tuple[str | None, str]:
     """(user id, user name) a key or MFA operation is about; (None, the account id) for the root
     user's own, when the root user calls without a UserName."""
-    if not call.params.get("UserName") and call.caller.user is None:
+    if not call.params.get("UserName") and call.caller.is_root:
         authorize(call, action, names.root_arn(call.caller.account_id))
         return None, call.caller.account_id
     row = target(call, USER, caller_user_name(call), action)
@@ -124,7 +124,7 @@ def delete_login_profile(call: Call) -> Result:
 
 @operation("iam", "ChangePassword")
 def change_password(call: Call) -> Result:
-    user = call.caller.user
+    user = call.caller.user if call.caller.is_user else None
     if user is None:
         raise AWSError(
             "InvalidUserType",

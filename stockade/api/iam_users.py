@@ -35,7 +35,7 @@ def create_user(call: Call) -> Result:
 
 @operation("iam", "GetUser")
 def get_user(call: Call) -> Result:
-    if not call.params.get("UserName") and call.caller.user is None:
+    if not call.params.get("UserName") and call.caller.is_root:
         # The root user asking about itself: AWS answers with the account's root identity.
         account = accounts.get_account(call.tx, call.caller.account_id)
         return {

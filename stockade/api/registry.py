@@ -105,11 +105,12 @@ def caller_user_name(call: Call) -> str:
     name = call.params.get("UserName")
     if name:
         return str(name)
-    if call.caller.user is None:
+    user = call.caller.user
+    if not call.caller.is_user or user is None:
         raise AWSError(
             "ValidationError", "Must specify userName when calling with non-User credentials", 400
         )
-    return str(call.caller.user["name"])
+    return str(user["name"])
 
 
 def paginate(call: Call, items: Sequence[Any], key: str, **extra: Any) -> dict[str, Any]:

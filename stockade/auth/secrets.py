@@ -28,7 +28,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 __all__ = ["KEY_ENV", "KEY_FILE", "SecretBox", "SecretsError"]
 
@@ -50,7 +52,7 @@ class SecretsError(Exception):
 class SecretBox:
     """Seals and opens short secrets with the master key; holds keys by id for rotation."""
 
-    __slots__ = ("_ciphers", "_current")
+    __slots__ = ("_ciphers", "_current", "_keys")
 
     def __init__(self, keys: Mapping[int, bytes], current: int) -> None:
         if current not in keys:
@@ -63,6 +65,7 @@ class SecretBox:
                 raise SecretsError(f"a master key is {_KEY_SIZE} bytes")
             ciphers[key_id] = AESGCM(key)
         self._ciphers = ciphers
+        self._keys = dict(keys)  # kept only to derive purpose keys from (`derive`)
         self._current = current
 
     def __repr__(self) -> str:  # never the key material
@@ -84,6 +87,24 @@ class SecretBox:
             return cls.from_key(_load_or_create_key_file(path))
         except OSError as error:  # unreadable, a symlink (ELOOP), a read-only directory, ...
             raise SecretsError(f"cannot use the master key file {path}: {error.strerror}") from None
+
+    def derive(self, purpose: str) -> SecretBox:
+        """A box whose keys are derived (HKDF-SHA256) from these, one per key id, for `purpose`.
+
+        Each use of the master key that is not "a secret at rest" (session tokens, encoded
+        authorization messages) gets its own derived key, so a value sealed for one purpose
+        never opens as another, and the master key itself never leaves this class.
+        """
+        derived = {
+            key_id: HKDF(
+                algorithm=hashes.SHA256(),
+                length=_KEY_SIZE,
+                salt=None,
+                info=f"stockade:{purpose}".encode(),
+            ).derive(self._keys[key_id])
+            for key_id in self._keys
+        }
+        return SecretBox(derived, self._current)
 
     def seal(self, plaintext: str, context: str) -> bytes:
         header = bytes((self._current,))

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from stockade import __version__
-from stockade.cli import policy, server
+from stockade.cli import policy, server, sessions
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     policy.register(commands)
     server.register(commands)
+    sessions.register(commands)
     return parser
 
 

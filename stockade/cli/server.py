@@ -22,7 +22,7 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "stockade"
 
 
-def _storage_options(parser: argparse.ArgumentParser) -> None:
+def storage_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -38,7 +38,7 @@ def _storage_options(parser: argparse.ArgumentParser) -> None:
 
 def register(commands: Any) -> None:
     serve = commands.add_parser("serve", help="run the IAM and STS endpoint")
-    _storage_options(serve)
+    storage_options(serve)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--account-id", help="the account id to create on first start")
@@ -52,7 +52,7 @@ def register(commands: Any) -> None:
     serve.set_defaults(run=run_serve)
 
     init = commands.add_parser("init", help="create the account non-interactively")
-    _storage_options(init)
+    storage_options(init)
     init.add_argument("--account-id", required=True)
     init.add_argument("--root-email", required=True)
     init.add_argument("--root-password-file", type=Path, required=True)

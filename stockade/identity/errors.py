@@ -96,3 +96,17 @@ class ValidationError(IdentityError):
 
 class PolicyNotAttachable(IdentityError):
     code = "PolicyNotAttachable"
+
+
+class AccessDenied(IdentityError):
+    """A refusal the domain decides itself (an MFA code STS does not accept, say)."""
+
+    code = "AccessDenied"
+
+
+class InvalidParameterValue(IdentityError):
+    code = "InvalidParameterValue"
+
+
+class PackedPolicyTooLarge(IdentityError):
+    code = "PackedPolicyTooLarge"

@@ -212,3 +212,11 @@ def user_of_key(tx: Connection, account_id: str, key_id: str) -> str | None:
     if row is None:
         raise NoSuchEntity(f"The Access Key with id {key_id} cannot be found.")
     return row[0] if row[0] is None else str(row[0])
+
+
+def account_of_key(tx: Connection, key_id: str) -> str | None:
+    """The account a long-term access key belongs to (GetAccessKeyInfo); None if unknown."""
+    row = tx.execute(
+        select(t.access_keys.c.account_id).where(t.access_keys.c.access_key_id == key_id)
+    ).first()
+    return None if row is None else str(row[0])

@@ -140,15 +140,22 @@ def check_code(
     if device["enabled_at"] is None:
         return False
     seed = box.open(device["seed_sealed"], serial)
-    counter = totp.match_code(seed, code, at or now(), device["last_counter"])
+    previous = device["last_counter"]
+    counter = totp.match_code(seed, code, at or now(), previous)
     if counter is None:
         return False
-    tx.execute(
-        update(t.mfa_devices)
-        .where(t.mfa_devices.c.serial_number == serial)
+    # Compare-and-set: of two requests racing with one code (on PostgreSQL's read committed),
+    # only the one whose update still sees the counter it read accepts it.
+    devices = t.mfa_devices
+    unchanged = (
+        devices.c.last_counter.is_(None) if previous is None else devices.c.last_counter == previous
+    )
+    done = tx.execute(
+        update(devices)
+        .where(devices.c.serial_number == serial, unchanged)
         .values(last_counter=counter)
     )
-    return True
+    return bool(done.rowcount == 1)
 
 
 def resync(

@@ -22,6 +22,7 @@ from stockade.identity import entities, names, policies, tags, users
 from stockade.identity.accounts import generation
 from stockade.identity.aws_policies import aws_managed_policies, parsed_aws_policy
 from stockade.identity.entities import GROUP, USER, Kind
+from stockade.identity.errors import NoSuchEntity
 from stockade.policy import Policies, Policy, PolicyKind, PolicySet, parse_policy
 
 _CACHE_SIZE = 4096
@@ -154,18 +155,53 @@ class PolicyCache:
         return found
 
     def caller(
-        self, tx: Connection, account_id: str, user_id: str, account_generation: int
+        self,
+        tx: Connection,
+        account_id: str,
+        user_id: str,
+        account_generation: int,
+        kind: Kind = USER,
     ) -> CallerState | None:
-        """The calling user's row and tags; None when the user no longer exists."""
-        key = (account_id, f"caller:{user_id}")
+        """The calling user's (or a role session's role's) row and tags; None when it no
+        longer exists."""
+        key = (account_id, f"caller:{kind.name}:{user_id}")
         found: CallerState | None = self._get(key, account_generation)
         if found is None:
-            row = entities.get_by_id(tx, USER, user_id)
+            row = entities.get_by_id(tx, kind, user_id)
             if row is None:
                 return None
-            arn = USER.arn(account_id, row)
+            arn = kind.arn(account_id, row)
             found = CallerState(row, tuple((t["Key"], t["Value"]) for t in tags.list_tags(tx, arn)))
             self._put(key, account_generation, found)
+        return found
+
+    def session(
+        self,
+        tx: Connection,
+        account_id: str,
+        policy: str | None,
+        policy_arns: tuple[str, ...],
+        account_generation: int | None = None,
+    ) -> PolicySet:
+        """A session's policies: the inline session policy and the managed ones it names.
+
+        A named managed policy deleted since the session began contributes nothing, so the
+        session can only lose permissions.
+        """
+        current = generation(tx, account_id) if account_generation is None else account_generation
+        key = (account_id, "session\x00" + "\x00".join((policy or "", *policy_arns)))
+        found: PolicySet | None = self._get(key, current)
+        if found is None:
+            members = []
+            if policy is not None:
+                members.append(_parsed("session policy", policy, PolicyKind.SESSION))
+            for arn in policy_arns:
+                try:
+                    members.append(_managed(tx, account_id, arn, PolicyKind.SESSION))
+                except NoSuchEntity:
+                    continue
+            found = PolicySet(members)
+            self._put(key, current, found)
         return found
 
     def _get(self, key: tuple[str, str], current: int) -> Any:
