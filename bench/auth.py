@@ -12,8 +12,9 @@ middleware's added latency when its decision cache answers.
      same few. Each timed request has a signature of its own (one per second of X-Amz-Date).
    - verify+unseal: the same, plus opening the AES-GCM-sealed secret with `SecretBox` as the
      server does for every request (the database read is not counted).
-   - temporary credentials: the same request signed with an ASIA key and a session token, when
-     Stockade resolves them; printed as n/a until then.
+   - temporary credentials: the same request signed with an `ASIA` key and its session token
+     (a role session, as AssumeRole issues it, with two session tags): botocore signing it, and
+     Stockade opening the token (AES-GCM, no lookup), checking its expiry and verifying.
    Ratio target: verify <= 1.5x sign.
 2. Middleware cache hit: a Starlette app with four routes (the example invoice service's shape)
    called in process through its ASGI interface, with and without `StockadeMiddleware`; the
@@ -22,7 +23,8 @@ middleware's added latency when its decision cache answers.
    (with) - median (without), calls alternating. Target: median <= 50 us.
 
 One line per run at the end, machine-readable:
-`auth us: sign X, verify Y (Zx), verify+unseal W (Vx), temporary n/a; middleware hit +M (p99 +P)`.
+`auth us: sign X, verify Y (Zx), verify+unseal W (Vx); temporary sign S, verify T (Ux);
+middleware hit +M (p99 +P)` (on one line).
 """
 
 from __future__ import annotations
@@ -57,6 +59,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from stockade.auth.secrets import SecretBox
+from stockade.auth.session_tokens import (
+    SessionClaims,
+    SessionKind,
+    TokenSealer,
+    new_temporary_key_id,
+)
 from stockade.auth.sigv4 import read_signature, verify_signature
 from stockade.integrations import Authorizer, DecisionCache, StockadeMiddleware, requires
 
@@ -79,10 +87,12 @@ def _request() -> AWSRequest:
     )
 
 
-def _signed_at(moment: datetime) -> tuple[dict[str, str], str, str]:
+def _signed_at(
+    moment: datetime, key_id: str, secret: str, token: str | None
+) -> tuple[dict[str, str], str, str]:
     request = _request()
     with mock.patch("botocore.auth.get_current_datetime", return_value=moment):
-        SigV4Auth(Credentials(KEY_ID, SECRET), "invoices", "us-east-1").add_auth(request)
+        SigV4Auth(Credentials(key_id, secret, token), "invoices", "us-east-1").add_auth(request)
     parts = urlsplit(URL)
     headers = {name.lower(): value for name, value in request.headers.items()}
     headers["host"] = parts.netloc
@@ -93,18 +103,43 @@ def _median_us(samples: list[int]) -> float:
     return statistics.median(samples) / 1000
 
 
+def _role_session(tokens: TokenSealer) -> tuple[str, str, str]:
+    """Temporary credentials as AssumeRole issues them: a role session with two session tags."""
+    now = int(time.time())
+    key_id = new_temporary_key_id("123456789012")
+    claims = SessionClaims(
+        access_key_id=key_id,
+        secret_access_key="tEmPoRaRy/K7MDENG/bPxRfiCYEXAMPLEKEY0000",
+        account_id="123456789012",
+        kind=SessionKind.ROLE,
+        subject_id="AROAEXAMPLEROLEID0001",
+        name="invoice-reader",
+        session_name="batch-job",
+        issued_at=now,
+        expires_at=now + 3600,
+        tags=(("team", "finance"), ("cost-center", "42")),
+        issuer="AssumeRole",
+    )
+    return key_id, claims.secret_access_key, tokens.seal(claims)
+
+
 def bench_sigv4(rounds: int) -> dict[str, float]:
-    auth = SigV4Auth(Credentials(KEY_ID, SECRET), "invoices", "us-east-1")
     box = SecretBox.from_key(os.urandom(32))
+    tokens = TokenSealer(box)
     sealed = box.seal(SECRET, KEY_ID)
+    temp_id, temp_secret, token = _role_session(tokens)
+    sign_long = SigV4Auth(Credentials(KEY_ID, SECRET), "invoices", "us-east-1")
+    sign_temp = SigV4Auth(Credentials(temp_id, temp_secret, token), "invoices", "us-east-1")
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
     # One signature per second of date: every verification below is of a different signature.
-    signed = [_signed_at(start + timedelta(seconds=i % 600)) for i in range(rounds)]
-    fresh = [_request() for _ in range(rounds)]
+    moments = [start + timedelta(seconds=i % 600) for i in range(rounds)]
+    long_signed = [_signed_at(m, KEY_ID, SECRET, None) for m in moments]
+    temp_signed = [_signed_at(m, temp_id, temp_secret, token) for m in moments]
+    fresh_long = [_request() for _ in range(rounds)]
+    fresh_temp = [_request() for _ in range(rounds)]
 
-    def verify(i: int, unseal: bool) -> None:
-        headers, path, query = signed[i]
-        secret = box.open(sealed, KEY_ID) if unseal else SECRET
+    def verify(signed: tuple[dict[str, str], str, str], secret: str) -> None:
+        headers, path, query = signed
         sig = read_signature("POST", query, headers)
         verify_signature(
             sig,
@@ -117,32 +152,47 @@ def bench_sigv4(rounds: int) -> dict[str, float]:
             now=datetime.now(UTC),
         )
 
+    def verify_long(i: int) -> None:
+        verify(long_signed[i], SECRET)
+
+    def verify_long_unsealed(i: int) -> None:
+        verify(long_signed[i], box.open(sealed, KEY_ID))
+
+    def verify_temp(i: int) -> None:
+        # What the server does for an ASIA key: open the token (no lookup), check its expiry,
+        # verify with the secret it holds.
+        headers = temp_signed[i][0]
+        claims = tokens.open(headers["x-amz-security-token"], temp_id)
+        if claims.expired(datetime.now(UTC)):
+            raise SystemExit("the session expired during the run")
+        verify(temp_signed[i], claims.secret_access_key)
+
     for i in range(min(rounds, 200)):  # warm-up, and a check that every signature verifies
-        verify(i, True)
-    gc.disable()
-    sign_ns: list[int] = []
-    verify_ns: list[int] = []
-    unseal_ns: list[int] = []
-    clock = time.perf_counter_ns
+        verify_long_unsealed(i)
+        verify_temp(i)
+    samples: dict[str, list[int]] = {name: [] for name in NAMES}
     tasks: list[tuple[list[int], Callable[[int], object]]] = [
-        (sign_ns, lambda i: auth.add_auth(fresh[i])),
-        (verify_ns, lambda i: verify(i, False)),
-        (unseal_ns, lambda i: verify(i, True)),
+        (samples["sign"], lambda i: sign_long.add_auth(fresh_long[i])),
+        (samples["verify"], verify_long),
+        (samples["unseal"], verify_long_unsealed),
+        (samples["sign_temp"], lambda i: sign_temp.add_auth(fresh_temp[i])),
+        (samples["verify_temp"], verify_temp),
     ]
+    clock = time.perf_counter_ns
+    gc.disable()
     for i in range(rounds):
         # Round-robin, in a rotating order: no kind always runs right after another, and the
-        # machine's hiccups fall on all three alike.
-        for k in range(3):
-            samples, task = tasks[(i + k) % 3]
+        # machine's hiccups fall on all of them alike.
+        for k in range(len(tasks)):
+            timed, task = tasks[(i + k) % len(tasks)]
             t0 = clock()
             task(i)
-            samples.append(clock() - t0)
+            timed.append(clock() - t0)
     gc.enable()
-    return {
-        "sign": _median_us(sign_ns),
-        "verify": _median_us(verify_ns),
-        "unseal": _median_us(unseal_ns),
-    }
+    return {name: _median_us(timed) for name, timed in samples.items()}
+
+
+NAMES = ("sign", "verify", "unseal", "sign_temp", "verify_temp")
 
 
 # -- the middleware -------------------------------------------------------------------------
@@ -303,11 +353,6 @@ def bench_middleware(rounds: int) -> dict[str, float]:
         return asyncio.run(run())
 
 
-def _temporary() -> str:
-    """Temporary credentials are measured once Stockade resolves them (the STS work)."""
-    return "n/a (temporary credentials not served yet)"
-
-
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=20_000, help="timed SigV4 requests")
@@ -317,14 +362,19 @@ def main(argv: list[str]) -> None:
     sig = bench_sigv4(args.rounds)
     mid = bench_middleware(args.calls)
     print(
-        f"SigV4 median per request: sign (botocore add_auth) {sig['sign']:.1f} us, "
-        f"verify {sig['verify']:.1f} us, verify+unseal {sig['unseal']:.1f} us"
+        f"SigV4 median per request, long-term key: sign (botocore add_auth) {sig['sign']:.1f} us,"
+        f" verify {sig['verify']:.1f} us, verify+unseal {sig['unseal']:.1f} us"
+    )
+    print(
+        f"SigV4 median per request, temporary credentials: sign {sig['sign_temp']:.1f} us, "
+        f"open token + verify {sig['verify_temp']:.1f} us"
     )
     print(f"middleware cache hit: app with {mid['with']:.1f} us, without {mid['without']:.1f} us")
     print(
         f"auth us: sign {sig['sign']:.1f}, verify {sig['verify']:.1f} "
         f"({sig['verify'] / sig['sign']:.2f}x), verify+unseal {sig['unseal']:.1f} "
-        f"({sig['unseal'] / sig['sign']:.2f}x), temporary {_temporary()}; "
+        f"({sig['unseal'] / sig['sign']:.2f}x); temporary sign {sig['sign_temp']:.1f}, "
+        f"verify {sig['verify_temp']:.1f} ({sig['verify_temp'] / sig['sign_temp']:.2f}x); "
         f"middleware hit +{mid['added']:.1f} (p99 +{mid['added_p99']:.1f})"
     )
 

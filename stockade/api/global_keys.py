@@ -1,7 +1,9 @@
 """The global condition keys of a request (policy-semantics reference, §1.6).
 
 Used for the requests Stockade's own JSON operations receive and for the requests a service
-forwards to `Stockade.Authorize`, whose network facts (source IP, TLS) the service reports.
+forwards to `Stockade.Authorize`, whose network facts (source IP, TLS) the service reports. The
+principal's keys (who, its tags, a session's MFA state and issue time) are the gateway's own,
+from `callers.principal_keys`.
 """
 
 from __future__ import annotations
@@ -9,15 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
+from stockade.api import callers
 from stockade.api.context import Caller
-from stockade.identity import tags
-from stockade.policy.request import principal_context
 
 
 def global_context(
-    tx: Connection,
     caller: Caller,
     *,
     now: datetime,
@@ -32,12 +30,8 @@ def global_context(
         "aws:SecureTransport": "true" if secure else "false",
         "aws:UserAgent": user_agent,
         "aws:RequestedRegion": region,
-        **principal_context(caller.principal),
+        **callers.principal_keys(caller, now),
     }
     if source_ip:  # absent rather than empty: IfExists conditions then read it as absent
         context["aws:SourceIp"] = source_ip
-    if caller.user is not None:
-        context["aws:userid"] = caller.user["user_id"]
-        for tag in tags.list_tags(tx, caller.arn):
-            context[f"aws:PrincipalTag/{tag['Key']}"] = tag["Value"]
     return context

@@ -18,23 +18,30 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from stockade.api import callers
+from stockade.api.authorize import caller_policies
 from stockade.api.context import Caller, Services
-from stockade.api.credentials import CredentialError, ResolvedCredentials, resolve_credentials
 from stockade.api.forwarded import AuthorizeInput
 from stockade.api.global_keys import global_context
-from stockade.auth.sigv4 import SignatureError, read_signature, valid_until, verify_signature
+from stockade.auth.sigv4 import (
+    SignatureError,
+    SignedRequest,
+    read_signature,
+    valid_until,
+    verify_signature,
+)
 from stockade.identity.accounts import generation
+from stockade.identity.keys import KeyOwner
 from stockade.policy import Outcome, Policies, Request, evaluate, explain
-
-_INVALID_TOKEN = "The security token included in the request is invalid."
+from stockade.protocol import AWSError
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """The operation's output, and the forwarded key whose use is to be recorded, if any."""
+    """The operation's output, and the forwarded long-term key whose use is to be recorded."""
 
     result: dict[str, Any]
-    used: ResolvedCredentials | None = None
+    used: KeyOwner | None = None
     used_service: str = ""
     used_region: str = ""
 
@@ -57,7 +64,11 @@ def authorize_forwarded(
                 "SignatureDoesNotMatch",
                 f"Credential should be scoped to correct service: '{question.service}'.",
             )
-        credentials = resolve_credentials(tx, services, signed.access_key_id, signed.security_token)
+        # The one resolution every Stockade request uses: long-term keys and temporary
+        # credentials (ASIA ids with their session token) alike.
+        credential = callers.resolve_credential(
+            tx, services, signed.access_key_id, signed.security_token, now
+        )
         verify_signature(
             signed,
             method=forwarded.method,
@@ -66,27 +77,27 @@ def authorize_forwarded(
             headers=forwarded.headers,
             body=forwarded.body,
             payload_hash=forwarded.payload_hash,
-            secret_access_key=credentials.secret,
+            secret_access_key=credential.secret,
             now=now,
         )
+        caller = callers.load_caller(tx, services, credential)
     except SignatureError as exc:
         return _unauthenticated(exc.code, exc.message)
-    except CredentialError as exc:
+    except AWSError as exc:  # InvalidClientTokenId, ExpiredToken
         return _unauthenticated(exc.code, exc.message)
-    caller = credentials.caller
     if caller.account_id != service.account_id:
         # A service answers for its own account's principals; others are not revealed to it.
-        return _unauthenticated("InvalidClientTokenId", _INVALID_TOKEN)
+        return _unauthenticated("InvalidClientTokenId", callers.INVALID_TOKEN)
 
-    # The version is read before the policies: a decision is never older than the version it
-    # is reported with, so a cache keyed by version cannot keep a stale decision under a new one.
-    version = generation(tx, caller.account_id)
-    if caller.user is None:
-        policies = Policies()  # the root user: allowed in its own account, as the engine decides
-    else:
-        policies = services.policy_cache.user(tx, caller.account_id, caller.user)
+    # The version was read with the key (or by load_caller, for a session) before any policy:
+    # a decision is never older than the version it is reported with, so a cache keyed by
+    # version cannot keep a stale decision under a new one.
+    version = caller.generation
+    if version is None:
+        version = generation(tx, caller.account_id)
+    # None for the root user, whom the engine allows everything in its own account.
+    policies = caller_policies(tx, services, caller) or Policies()
     context = global_context(
-        tx,
         caller,
         now=now,
         secure=forwarded.secure,
@@ -94,7 +105,6 @@ def authorize_forwarded(
         user_agent=forwarded.headers.get("user-agent", ""),
         region=signed.region,
     )
-    context.update(credentials.session_context)
     context.update(question.context)
     request = Request(question.action, question.resource, context, caller.principal)
 
@@ -102,7 +112,7 @@ def authorize_forwarded(
         "Authenticated": True,
         "Principal": _principal(caller, context),
         "PolicyVersion": version,
-        "SignatureValidUntil": int(valid_until(signed).timestamp()),
+        "SignatureValidUntil": _valid_until(signed, caller),
     }
     if question.explain or evaluate(request, policies) is not Outcome.ALLOWED:
         explanation = explain(request, policies)
@@ -116,19 +126,32 @@ def authorize_forwarded(
         outcome = Outcome.ALLOWED
     result["Decision"] = "Allow" if outcome is Outcome.ALLOWED else "Deny"
     result["Outcome"] = outcome.value
-    return Answer(result, credentials, signed.service, signed.region)
+    return Answer(result, credential.key, signed.service, signed.region)
+
+
+def _valid_until(signed: SignedRequest, caller: Caller) -> int:
+    """Until when the same signed request would be accepted: the signature's window, and no
+    later than a session's expiry."""
+    until = int(valid_until(signed).timestamp())
+    if caller.session is not None:
+        until = min(until, caller.session.expires_at)
+    return until
 
 
 def _principal(caller: Caller, context: dict[str, Any]) -> dict[str, Any]:
     principal: dict[str, Any] = {
         "Arn": caller.arn,
         "AccountId": caller.account_id,
-        "UserId": caller.user_id if caller.user is not None else caller.account_id,
+        "UserId": caller.unique_id,
         "Type": context["aws:PrincipalType"],
         "AccessKeyId": caller.access_key_id,
     }
-    if caller.user is not None:
+    if caller.is_user and caller.user is not None:
         principal["UserName"] = caller.user["name"]
+    if caller.role_arn is not None:
+        principal["RoleArn"] = caller.role_arn
+    if caller.session is not None:
+        principal["SessionExpiresAt"] = caller.session.expires_at
     tags = {
         key.split("/", 1)[1]: value
         for key, value in context.items()

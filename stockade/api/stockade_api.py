@@ -16,9 +16,9 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
+from stockade.api import callers
 from stockade.api.authorize import authorize
 from stockade.api.context import Call, Services
-from stockade.api.credentials import CredentialError, ResolvedCredentials, resolve_credentials
 from stockade.api.forwarded import parse_authorize_input
 from stockade.api.global_keys import global_context
 from stockade.api.service_authorize import Answer, authorize_forwarded
@@ -87,8 +87,6 @@ class StockadeApi:
             status, body = 200, serialize_json(self._run(incoming, operation))
         except SignatureError as exc:
             status, body = serialize_json_error(AWSError(exc.code, exc.message))
-        except CredentialError as exc:
-            status, body = serialize_json_error(AWSError(exc.code, exc.message))
         except AWSError as exc:
             status, body = serialize_json_error(exc)
         except Exception:
@@ -110,8 +108,8 @@ class StockadeApi:
             raise AWSError("UnknownOperationException", f"Unknown operation {operation}.")
         now = datetime.now(UTC)
         with self.store.read() as tx:
-            credentials = resolve_credentials(
-                tx, self.services, signed.access_key_id, signed.security_token
+            credential = callers.resolve_credential(
+                tx, self.services, signed.access_key_id, signed.security_token, now
             )
             verify_signature(
                 signed,
@@ -120,14 +118,14 @@ class StockadeApi:
                 query_string=incoming.query_string,
                 headers=incoming.headers,
                 body=incoming.body,
-                secret_access_key=credentials.secret,
+                secret_access_key=credential.secret,
                 now=now,
             )
+            caller = callers.load_caller(tx, self.services, credential)
+            callers.check_session_scope(caller, SIGNING_NAME, "Authorize")
             # Who is asking comes before what is asked: a bad signature hides the rest.
             question = parse_authorize_input(parse_json_body(incoming.body))
-            caller = credentials.caller
             context = global_context(
-                tx,
                 caller,
                 now=now,
                 secure=incoming.secure,
@@ -135,7 +133,6 @@ class StockadeApi:
                 user_agent=incoming.headers.get("user-agent", ""),
                 region=signed.region,
             )
-            context.update(credentials.session_context)
             call = Call(tx, self.services, caller, operation, {}, now, context)
             # Which services' actions a caller may ask about is for policies to narrow.
             authorize(
@@ -148,18 +145,19 @@ class StockadeApi:
                 },
             )
             answer = authorize_forwarded(tx, self.services, caller, question, now)
-        self._record_uses(credentials, signed.region, answer, now)
+        self._record_uses(credential.key, signed.region, answer, now)
         return answer.result
 
     def _record_uses(
-        self, own: ResolvedCredentials, region: str, answer: Answer, now: datetime
+        self, own: keys.KeyOwner | None, region: str, answer: Answer, now: datetime
     ) -> None:
-        uses = [(own, SIGNING_NAME, region)]
+        """Last use of the long-term keys involved (temporary credentials have none)."""
+        uses = [] if own is None else [(own, SIGNING_NAME, region)]
         if answer.used is not None:
             uses.append((answer.used, answer.used_service, answer.used_region))
-        for credentials, service, where in uses:
-            last = credentials.last_used_at
+        for key, service, where in uses:
+            last = key.last_used_at
             if last is not None and now - last < keys.LAST_USED_GRANULARITY:
                 continue
             with self.store.write() as tx:
-                keys.record_use(tx, credentials.access_key_id, service, where, now, last)
+                keys.record_use(tx, key.access_key_id, service, where, now, last)

@@ -48,6 +48,7 @@ def _signed(
     key: str,
     secret: str,
     *,
+    token: str | None = None,
     method: str = "GET",
     url: str = f"https://{INVOICE_HOST}/invoices/42?expand=lines",
     body: bytes = b"",
@@ -56,7 +57,7 @@ def _signed(
 ) -> dict[str, Any]:
     """A client's request to the invoice service, signed as an SDK signs it, in Forwarded form."""
     request = AWSRequest(method, url, data=body, headers={"User-Agent": "invoice-client/1.0"})
-    auth = SigV4Auth(Credentials(key, secret), service, "us-east-1")
+    auth = SigV4Auth(Credentials(key, secret, token), service, "us-east-1")
     if at is None:
         auth.add_auth(request)
     else:
@@ -230,6 +231,79 @@ def test_forwarded_key_use_is_recorded_for_its_service(server: Server, iam: Any)
     ask(server, _signed(key, secret))
     last = iam.get_access_key_last_used(AccessKeyId=key)["AccessKeyLastUsed"]
     assert last["ServiceName"] == "invoices"
+
+
+def _session(server: Server, key: str, secret: str) -> dict[str, str]:
+    sts = server.client("sts", key, secret)
+    return dict(sts.get_session_token(DurationSeconds=900)["Credentials"])
+
+
+def test_temporary_credentials_of_a_user(server: Server, iam: Any) -> None:
+    policy = _allow("invoices:*")
+    policy["Statement"].append(
+        {
+            "Effect": "Deny",
+            "Action": "invoices:PayInvoice",
+            "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+        }
+    )
+    name, key, secret = _user(iam, policy)
+    session = _session(server, key, secret)
+    assert session["AccessKeyId"].startswith("ASIA")
+    forwarded = _signed(
+        session["AccessKeyId"], session["SecretAccessKey"], token=session["SessionToken"]
+    )
+    answer = ask(server, forwarded)
+    assert answer["Decision"] == "Allow"
+    assert answer["Principal"]["Arn"] == iam.get_user(UserName=name)["User"]["Arn"]
+    assert answer["Principal"]["AccessKeyId"] == session["AccessKeyId"]
+    assert answer["SignatureValidUntil"] <= int(session["Expiration"].timestamp())
+    # A session made without MFA carries aws:MultiFactorAuthPresent=false.
+    pay = ask(server, forwarded, action="invoices:PayInvoice")
+    assert (pay["Decision"], pay["Outcome"]) == ("Deny", "explicitDeny")
+
+    without_token = _signed(session["AccessKeyId"], session["SecretAccessKey"])
+    assert _refusal(ask(server, without_token))[0] == "InvalidClientTokenId"
+    token = session["SessionToken"]
+    tampered = token[:20] + ("A" if token[20] != "A" else "B") + token[21:]
+    forged = _signed(session["AccessKeyId"], session["SecretAccessKey"], token=tampered)
+    assert _refusal(ask(server, forged))[0] == "InvalidClientTokenId"
+
+
+def test_role_sessions_are_decided_as_the_role(server: Server, iam: Any) -> None:
+    name, key, secret = _user(iam, _allow("sts:AssumeRole"))
+    user_arn = iam.get_user(UserName=name)["User"]["Arn"]
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role_name = unique("invoice-reader")
+    role = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    iam.put_role_policy(
+        RoleName=role_name,
+        PolicyName="read",
+        PolicyDocument=json.dumps(_allow("invoices:GetInvoice")),
+    )
+    sts = server.client("sts", key, secret)
+    assumed = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="batch-job")["Credentials"]
+    forwarded = _signed(
+        assumed["AccessKeyId"], assumed["SecretAccessKey"], token=assumed["SessionToken"]
+    )
+    answer = ask(server, forwarded)
+    assert answer["Decision"] == "Allow"
+    principal = answer["Principal"]
+    assert principal["Arn"] == (
+        f"arn:aws:sts::{server.account_id}:assumed-role/{role_name}/batch-job"
+    )
+    assert principal["Type"] == "AssumedRole"
+    assert principal["RoleArn"] == role["Arn"]
+    assert principal["UserId"] == f"{role['RoleId']}:batch-job"
+    # The user itself may not GetInvoice; the role may not ListInvoices.
+    assert ask(server, _signed(key, secret))["Decision"] == "Deny"
+    assert ask(server, forwarded, action="invoices:ListInvoices")["Decision"] == "Deny"
 
 
 def _refusal(answer: dict[str, Any]) -> tuple[str, str]:

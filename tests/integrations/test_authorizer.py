@@ -168,6 +168,31 @@ def test_plain_function_for_other_frameworks(authorizer: Authorizer, reader: Cre
     assert verdict.status == 200
 
 
+def test_a_service_and_its_clients_on_temporary_credentials(
+    stockade: Server, service_keys: Credentials, reader: Credentials
+) -> None:
+    def session(keys: Credentials) -> Credentials:
+        sts = stockade.client("sts", keys.access_key, keys.secret_key)
+        made = sts.get_session_token(DurationSeconds=900)["Credentials"]
+        return Credentials(made["AccessKeyId"], made["SecretAccessKey"], made["SessionToken"])
+
+    service = session(service_keys)
+    authorizer = Authorizer(
+        stockade.endpoint,
+        service="svc",
+        access_key_id=service.access_key,
+        secret_access_key=service.secret_key,
+        session_token=service.token,
+    )
+    client = session(reader)
+    verdict = authorizer.check(signed(client), READ)
+    assert verdict.status == 200
+    assert verdict.principal is not None
+    assert verdict.principal["AccessKeyId"] == client.access_key
+    assert verdict.principal_arn is not None and verdict.principal_arn.endswith(":user/reader")
+    authorizer.close()
+
+
 def test_fails_closed(
     stockade: Server, iam: Any, reader: Credentials, service_keys: Credentials
 ) -> None:
