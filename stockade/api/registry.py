@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from stockade.api.authorize import authorize
 from stockade.api.context import Call
-from stockade.identity import entities, names, tags
+from stockade.identity import entities, names
 from stockade.identity.entities import Kind
 from stockade.identity.errors import NoSuchEntity
 from stockade.protocol import AWSError
@@ -66,7 +66,8 @@ def tagged_target(
     arn = entity_arn(call, kind, name, row)
     found: list[dict[str, str]] = []
     if row is not None and kind.name in _TAGGED_KINDS:
-        found = tags.list_tags(call.tx, arn)
+        account_id, generation = call.caller.account_id, call.caller.generation
+        found = call.services.policy_cache.entity_tags(call.tx, account_id, arn, generation)
         extra = {**resource_tag_context(found), **(extra or {})}
     authorize(call, action, arn, extra)
     if row is None:

@@ -118,8 +118,10 @@ class CallerState:
 
 
 class PolicyCache:
-    """Compiled Policies and callers' state per principal, valid while the account's generation
-    stands (every IAM change bumps it, tag changes on users and roles included)."""
+    """What requests read again and again, per account generation: principals' policies
+    (compiled and with their sources), callers' rows and tags, users' and roles' tags. An entry
+    is valid while the account's generation stands; every IAM change bumps it (tag changes on
+    users and roles included), on any node."""
 
     def __init__(self, size: int = _CACHE_SIZE) -> None:
         self._size = size
@@ -203,6 +205,19 @@ class PolicyCache:
             found = PolicySet(members)
             self._put(key, current, found)
         return found
+
+    def entity_tags(
+        self, tx: Connection, account_id: str, arn: str, account_generation: int | None
+    ) -> list[dict[str, str]]:
+        """A user's or role's tags (changing them moves the generation, unlike other tags)."""
+        if account_generation is None:
+            return tags.list_tags(tx, arn)
+        key = (account_id, f"tags:{arn}")
+        found: list[dict[str, str]] | None = self._get(key, account_generation)
+        if found is None:
+            found = tags.list_tags(tx, arn)
+            self._put(key, account_generation, found)
+        return [dict(item) for item in found]  # callers may change their copy
 
     def _get(self, key: tuple[str, str], current: int) -> Any:
         with self._lock:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 
 _WRITE = "stockade_write"
-_AUTOCOMMIT = "AUTOCOMMIT"
+_READ = "stockade_read"
 
 
 class Store:
@@ -31,7 +31,12 @@ class Store:
             # transaction, which the client retries like any AWS 5xx.
             options.update(pool_size=10, max_overflow=20, pool_recycle=1800)
         self.engine: Engine = create_engine(url, **options)
-        self._reads = self.engine.execution_options(isolation_level=_AUTOCOMMIT)
+        # SQLite's driver connections run with isolation_level=None (see _tune_sqlite): they are
+        # in autocommit unless a BEGIN is sent, which on_begin skips for reads. Switching
+        # SQLAlchemy's isolation level per checkout would cost PRAGMAs on SQLite.
+        self._reads = self.engine.execution_options(
+            **({_READ: True} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
+        )
         self._write_lock = threading.Lock()
         if self.is_sqlite:
             _tune_sqlite(self.engine)
@@ -63,16 +68,12 @@ class Store:
     def read(self) -> Iterator[Connection]:
         """A connection for a request that changes nothing.
 
-        On PostgreSQL it runs in autocommit mode: each statement sees the newest committed state
-        and no BEGIN or COMMIT is sent, two round trips fewer per request. Reads need no snapshot
+        Each statement commits on its own and sees the newest committed state: no BEGIN or
+        COMMIT is sent (on PostgreSQL, two round trips fewer per request). Reads need no snapshot
         across statements: compiled policies are cached under the generation read with the
         caller's key, and an entry built from a newer state than its generation is rebuilt on
-        the next request. On SQLite a local BEGIN costs less than switching isolation levels.
+        the next request.
         """
-        if self.is_sqlite:
-            with self.engine.begin() as connection:
-                yield connection
-            return
         with self._reads.connect() as connection:
             yield connection
 
@@ -95,5 +96,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        immediate = connection.get_execution_options().get(_WRITE)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(_READ):
+            return  # autocommit: each statement is its own transaction
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE) else "BEGIN")

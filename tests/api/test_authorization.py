@@ -153,7 +153,11 @@ def test_principal_tag_changes_apply_to_the_next_request(server: Server, iam: An
     _denied(excinfo)
     iam.tag_user(UserName="tagged-caller", Tags=[{"Key": "team", "Value": "ops"}])
     assert "Roles" in client.list_roles()
+    assert iam.get_user(UserName="tagged-caller")["User"]["Tags"] == [
+        {"Key": "team", "Value": "ops"}
+    ]
     iam.untag_user(UserName="tagged-caller", TagKeys=["team"])
+    assert "Tags" not in iam.get_user(UserName="tagged-caller")["User"]
     with pytest.raises(ClientError) as excinfo:
         client.list_roles()
     _denied(excinfo)
