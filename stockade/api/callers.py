@@ -136,7 +136,8 @@ def check_session_scope(caller: Caller, service: str, action: str) -> None:
 
     - GetSessionToken sessions call IAM only when MFA-authenticated, and STS only for
       AssumeRole and GetCallerIdentity; federated users call no IAM operation and only
-      GetCallerIdentity in STS (IAM answers both with InvalidClientTokenId, as AWS does).
+      GetCallerIdentity in STS. IAM answers InvalidClientTokenId: what AWS answers a
+      GetSessionToken session without MFA, used for federated users too.
     - Nobody calls GetSessionToken or GetFederationToken with temporary credentials.
     """
     session = caller.session

@@ -146,3 +146,28 @@ def test_temporary_key_ids_carry_their_account() -> None:
     assert account_of_temporary_key("AKIA" + "A" * 16) is None
     assert account_of_temporary_key("ASIA" + "A" * 16) is None  # account 0 is no account
     assert account_of_temporary_key("ASIA1") is None
+
+
+def test_a_token_opened_before_does_not_open_for_another_key_id_or_altered() -> None:
+    # Opened tokens are remembered: what was refused stays refused, whatever came first.
+    sealer = _sealer()
+    claims = _claims()
+    token = sealer.seal(claims)
+    assert sealer.open(token, claims.access_key_id) == claims
+    assert sealer.open(token, claims.access_key_id) == claims
+    with pytest.raises(TokenError):
+        sealer.open(token, new_temporary_key_id("123456789012"))
+    middle = len(token) // 2
+    altered = token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1 :]
+    with pytest.raises(TokenError):
+        sealer.open(altered, claims.access_key_id)
+
+
+def test_only_the_canonical_spelling_of_a_token_opens() -> None:
+    sealer = _sealer()
+    claims = _claims()
+    token = sealer.seal(claims)
+    for variant in (token + "=", token + "\n", " " + token, token.replace("-", "+")):
+        if variant != token:
+            with pytest.raises(TokenError):
+                sealer.open(variant, claims.access_key_id)
