@@ -8,15 +8,16 @@ leaves as an AWS error document; nothing a client sends produces a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from stockade.api import callers
@@ -30,6 +31,7 @@ from stockade.identity import keys
 from stockade.identity.errors import IdentityError
 from stockade.protocol import AWSError, ServiceProtocol
 from stockade.store import Store
+from stockade.store.database import CONNECTIONS
 
 log = logging.getLogger("stockade.requests")
 
@@ -234,6 +236,9 @@ class ApiEndpoint:
         self.gateway = gateway
         self.fallback = fallback
         self.stockade_api = stockade_api
+        # Writes and networked-database requests run here. A plain executor: anyio's
+        # to_thread (Starlette's run_in_threadpool) adds cancel scopes and a limiter per call.
+        self._workers = ThreadPoolExecutor(max_workers=CONNECTIONS, thread_name_prefix="stockade")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != "/" or scope["method"] not in _METHODS:
@@ -264,7 +269,9 @@ class ApiEndpoint:
             secure=scope.get("scheme") == "https",
         )
         if is_stockade_call(incoming.headers):  # Stockade's own JSON operations (Authorize)
-            status, payload, headers = await run_in_threadpool(self.stockade_api.handle, incoming)
+            loop = asyncio.get_running_loop()
+            handle = self.stockade_api.handle
+            status, payload, headers = await loop.run_in_executor(self._workers, handle, incoming)
             own = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
             await _respond(send, status, payload, own)
             return
@@ -273,7 +280,8 @@ class ApiEndpoint:
         if gateway.runs_inline(pending):
             status, payload = gateway.run(pending)
         else:
-            status, payload = await run_in_threadpool(gateway.run, pending)
+            loop = asyncio.get_running_loop()
+            status, payload = await loop.run_in_executor(self._workers, gateway.run, pending)
         await _respond(send, status, payload)
 
     async def _too_large(self, send: Send) -> None:

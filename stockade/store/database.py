@@ -15,6 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
+# Connections per pool (reads and writes have one each on PostgreSQL): the app runs at most this
+# many requests on the database at once.
+CONNECTIONS = 16
 _WRITE = "stockade_write"
 _READ = "stockade_read"
 
@@ -29,13 +32,19 @@ class Store:
         else:
             # No pre-ping: it costs a round trip per request; a dropped connection fails one
             # transaction, which the client retries like any AWS 5xx.
-            options.update(pool_size=10, max_overflow=20, pool_recycle=1800)
+            # Fixed-size pools: a connection beyond pool_size is closed on checkin, and under a
+            # steady load that means a new connection (a fork on the server) per request.
+            options.update(pool_size=CONNECTIONS, max_overflow=0, pool_recycle=1800)
         self.engine: Engine = create_engine(url, **options)
         # SQLite's driver connections run with isolation_level=None (see _tune_sqlite): they are
         # in autocommit unless a BEGIN is sent, which on_begin skips for reads. Switching
         # SQLAlchemy's isolation level per checkout would cost PRAGMAs on SQLite.
-        self._reads = self.engine.execution_options(
-            **({_READ: True} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"})
+        self._reads: Engine = (
+            self.engine.execution_options(**{_READ: True})
+            if self.is_sqlite
+            # A pool of its own whose connections stay in autocommit: switching a pooled
+            # connection's isolation level on every checkout and checkin costs more.
+            else create_engine(url, isolation_level="AUTOCOMMIT", **options)
         )
         self._write_lock = threading.Lock()
         if self.is_sqlite:
@@ -78,6 +87,7 @@ class Store:
             yield connection
 
     def close(self) -> None:
+        self._reads.dispose()
         self.engine.dispose()
 
 
