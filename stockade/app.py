@@ -24,6 +24,7 @@ from stockade.api import callers
 from stockade.api.context import Call, Caller, OpenCall, Services
 from stockade.api.handlers import OPEN_OPERATIONS, OPERATIONS
 from stockade.api.registry import OpenOperation, Operation
+from stockade.api.stockade_api import StockadeApi, is_stockade_call
 from stockade.api.unserved import unserved
 from stockade.auth.federation import FederationError
 from stockade.auth.identifiers import new_request_id
@@ -354,9 +355,10 @@ class ApiEndpoint:
     document, so nothing here needs Starlette's error middleware.
     """
 
-    def __init__(self, gateway: Gateway, fallback: ASGIApp) -> None:
+    def __init__(self, gateway: Gateway, fallback: ASGIApp, stockade_api: StockadeApi) -> None:
         self.gateway = gateway
         self.fallback = fallback
+        self.stockade_api = stockade_api
         # Writes and networked-database requests run here. A plain executor: anyio's
         # to_thread (Starlette's run_in_threadpool) adds cancel scopes and a limiter per call.
         self._workers = ThreadPoolExecutor(max_workers=CONNECTIONS, thread_name_prefix="stockade")
@@ -389,14 +391,13 @@ class ApiEndpoint:
             client_ip=client[0] if client else "",
             secure=scope.get("scheme") == "https",
         )
+        if is_stockade_call(incoming.headers):  # Stockade's own JSON operations (Authorize)
+            await self._stockade_operation(incoming, send)
+            return
         gateway = self.gateway
         pending = gateway.prepare(incoming)
         if not gateway.serves(pending):
-            loop = asyncio.get_running_loop()
-            reply = await loop.run_in_executor(self._workers, gateway.run_unserved, pending)
-            extra = [(k.lower().encode(), v.encode()) for k, v in reply.headers.items()]
-            headers = [(b"content-type", reply.content_type.encode()), *extra]
-            await _respond(send, reply.status, reply.body, headers)
+            await self._unserved(pending, send)
             return
         if gateway.runs_inline(pending):
             status, payload = gateway.run(pending)
@@ -404,6 +405,21 @@ class ApiEndpoint:
             loop = asyncio.get_running_loop()
             status, payload = await loop.run_in_executor(self._workers, gateway.run, pending)
         await _respond(send, status, payload)
+
+    async def _stockade_operation(self, incoming: Incoming, send: Send) -> None:
+        loop = asyncio.get_running_loop()
+        handle = self.stockade_api.handle
+        status, payload, headers = await loop.run_in_executor(self._workers, handle, incoming)
+        own = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+        await _respond(send, status, payload, own)
+
+    async def _unserved(self, pending: Pending, send: Send) -> None:
+        """A request signed for a service Stockade does not serve, answered in its shape."""
+        loop = asyncio.get_running_loop()
+        reply = await loop.run_in_executor(self._workers, self.gateway.run_unserved, pending)
+        extra = [(k.lower().encode(), v.encode()) for k, v in reply.headers.items()]
+        headers = [(b"content-type", reply.content_type.encode()), *extra]
+        await _respond(send, reply.status, reply.body, headers)
 
     async def _too_large(self, send: Send) -> None:
         error = AWSError("RequestEntityTooLarge", f"Request body exceeds {_MAX_BODY} bytes.", 413)
@@ -425,4 +441,4 @@ async def _respond(
 
 def build_app(store: Store, services: Services) -> ApiEndpoint:
     """The API at `/` in front of a Starlette app for everything else (the console's pages)."""
-    return ApiEndpoint(Gateway(store, services), Starlette(routes=[]))
+    return ApiEndpoint(Gateway(store, services), Starlette(routes=[]), StockadeApi(store, services))

@@ -51,6 +51,7 @@ __all__ = [
     "check_scope",
     "read_signature",
     "signing_key",
+    "valid_until",
     "verify_signature",
 ]
 
@@ -371,6 +372,7 @@ def verify_signature(
     max_skew: timedelta = timedelta(minutes=15),
     allow_unsigned_payload: bool = False,
     presigned_max_age: timedelta = timedelta(seconds=MAX_PRESIGNED_EXPIRES),
+    payload_hash: str | None = None,
 ) -> None:
     """Raise `SignatureError` unless `signed` is a valid signature of this request.
 
@@ -400,6 +402,7 @@ def verify_signature(
         headers=headers,
         body=body,
         allow_unsigned_payload=allow_unsigned_payload,
+        payload_hash=payload_hash,
     )
     amz_date = _fmt(signed.timestamp)
     date = amz_date[:8]
@@ -427,6 +430,7 @@ def _canonical_request(
     headers: Mapping[str, str],
     body: bytes,
     allow_unsigned_payload: bool,
+    payload_hash: str | None,
 ) -> str:
     canonical_headers = []
     for name in signed.signed_headers:
@@ -439,7 +443,7 @@ def _canonical_request(
         payload_hash = UNSIGNED_PAYLOAD  # S3 presigned URLs never cover the body
     elif allow_unsigned_payload and headers.get("x-amz-content-sha256") == UNSIGNED_PAYLOAD:
         payload_hash = UNSIGNED_PAYLOAD
-    else:
+    elif payload_hash is None:
         payload_hash = hashlib.sha256(body).hexdigest()
 
     return "\n".join(
@@ -452,6 +456,20 @@ def _canonical_request(
             payload_hash,
         )
     )
+
+
+def valid_until(
+    signed: SignedRequest,
+    max_skew: timedelta = timedelta(minutes=15),
+    presigned_max_age: timedelta = timedelta(seconds=MAX_PRESIGNED_EXPIRES),
+) -> datetime:
+    """The last moment `verify_signature` (same limits) accepts this signature: a verified
+    request can be remembered as verified until then, and no longer."""
+    if not signed.presigned:
+        return signed.timestamp + max_skew
+    if signed.expires is None:
+        return signed.timestamp + min(max_skew, presigned_max_age)
+    return signed.timestamp + min(timedelta(seconds=signed.expires), presigned_max_age)
 
 
 def _check_time(

@@ -56,8 +56,20 @@ _STATEMENT_ELEMENTS = frozenset(
     }
 )
 _PRINCIPAL_TYPES = frozenset({"AWS", "Service", "Federated", "CanonicalUser"})
+# AWS's partitions, plus `stockade`: the one Stockade gives the resources of a team's own
+# services (`arn:stockade:invoices:::invoice/42`, decided through Stockade.Authorize).
 _PARTITIONS = frozenset(
-    {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+    {
+        "aws",
+        "aws-cn",
+        "aws-us-gov",
+        "aws-iso",
+        "aws-iso-b",
+        "aws-iso-e",
+        "aws-iso-f",
+        "aws-eusc",
+        "stockade",
+    }
 )
 _VENDOR = re.compile(r"[A-Za-z0-9\-.]+")
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
