@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from stockade.api.context import Call, Caller, Services
 from stockade.identity.entities import ROLE, USER
 from stockade.policy import (
+    Explanation,
     Outcome,
     Policies,
     PolicyKind,
@@ -90,12 +91,13 @@ def authorize(call: Call, action: str, resource: str, extra: dict[str, Any] | No
     raise AWSError("AccessDenied", message, 403)
 
 
-def encoded_denial(call: Call, request: Request, policies: Policies | None) -> str:
+def encoded_denial(
+    services: Services, caller: Caller, request: Request, explanation: Explanation | None
+) -> str:
     """A denial's details as an encoded authorization message (DecodeAuthorizationMessage
-    reads it back), in the shape AWS's decoded messages have."""
-    explanation = explain(request, policies) if policies is not None else None
+    reads it back), in the shape AWS's decoded messages have: what a service can hand its
+    caller without showing it the policies."""
     matched = [] if explanation is None else list(explanation.matched)
-    caller = call.caller
     values = [
         {"key": key, "values": {"items": [{"value": v} for v in _as_list(value)]}}
         for key, value in sorted(request.context.items())
@@ -122,7 +124,7 @@ def encoded_denial(call: Call, request: Request, policies: Policies | None) -> s
             "conditions": {"items": values},
         },
     }
-    return call.services.messages.encode(document, caller.account_id)
+    return services.messages.encode(document, caller.account_id)
 
 
 def _as_list(value: Any) -> list[str]:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from stockade.api import callers
-from stockade.api.authorize import caller_policies
+from stockade.api.authorize import caller_policies, encoded_denial
 from stockade.api.context import Caller, Services
 from stockade.api.forwarded import AuthorizeInput
 from stockade.api.global_keys import global_context
@@ -121,6 +121,9 @@ def authorize_forwarded(
         if outcome is not Outcome.ALLOWED:
             result["Reason"] = explanation.denial_message(
                 caller.arn, question.action, question.resource
+            )
+            result["EncodedAuthorizationMessage"] = encoded_denial(
+                services, caller, request, explanation
             )
     else:
         outcome = Outcome.ALLOWED

@@ -29,6 +29,9 @@ class Store:
         options: dict[str, Any] = {"future": True}
         if self.is_sqlite:
             options["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            # Each thread keeps its read connection (read()): the event loop's and the
+            # workers', beside the one writer at a time.
+            options.update(pool_size=CONNECTIONS + 2, max_overflow=CONNECTIONS)
         else:
             # No pre-ping: it costs a round trip per request; a dropped connection fails one
             # transaction, which the client retries like any AWS 5xx.
@@ -47,6 +50,7 @@ class Store:
             else create_engine(url, isolation_level="AUTOCOMMIT", **options)
         )
         self._write_lock = threading.Lock()
+        self._local = threading.local()
         if self.is_sqlite:
             _tune_sqlite(self.engine)
 
@@ -83,10 +87,26 @@ class Store:
         caller's key, and an entry built from a newer state than its generation is rebuilt on
         the next request.
         """
-        with self._reads.connect() as connection:
+        if not self.is_sqlite:
+            with self._reads.connect() as pooled:
+                yield pooled
+            return
+        # SQLite: one connection per thread, kept. Checking one out of the pool and back costs
+        # more than a GetUser's two SELECTs; a kept connection holds no snapshot between
+        # requests, since reads send no BEGIN.
+        connection: Connection | None = getattr(self._local, "reader", None)  # this thread's
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._reads.connect()
+            self._local.reader = connection
+        try:
             yield connection
+        finally:
+            connection.rollback()  # ends SQLAlchemy's own bookkeeping; there is nothing to undo
 
     def close(self) -> None:
+        reader = getattr(self._local, "reader", None)
+        if reader is not None:
+            reader.close()
         self._reads.dispose()
         self.engine.dispose()
 

@@ -155,6 +155,16 @@ def test_user_without_permission_is_denied_with_the_reason(server: Server, iam: 
         f"is not authorized to perform: {GET_INVOICE} on resource: {INVOICE_42} "
         f"because no identity-based policy allows the {GET_INVOICE} action"
     )
+    # The details, sealed, for the service to pass on: an administrator decodes them with STS.
+    decoded = server.client("sts").decode_authorization_message(
+        EncodedMessage=answer["EncodedAuthorizationMessage"]
+    )
+    details = json.loads(decoded["DecodedMessage"])
+    assert details["allowed"] is False and details["explicitDeny"] is False
+    assert (details["context"]["action"], details["context"]["resource"]) == (
+        GET_INVOICE,
+        INVOICE_42,
+    )
 
 
 def test_explicit_deny_on_the_forwarded_source_ip(server: Server, iam: Any) -> None:
