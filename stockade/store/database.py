@@ -36,8 +36,10 @@ class Store:
             # No pre-ping: it costs a round trip per request; a dropped connection fails one
             # transaction, which the client retries like any AWS 5xx.
             # Fixed-size pools: a connection beyond pool_size is closed on checkin, and under a
-            # steady load that means a new connection (a fork on the server) per request.
-            options.update(pool_size=CONNECTIONS, max_overflow=0, pool_recycle=1800)
+            # steady load that means a new connection (a fork on the server) per request. Each
+            # worker thread keeps its read connection (read()); the overflow is for other
+            # threads (start-up, the command line).
+            options.update(pool_size=CONNECTIONS, max_overflow=4, pool_recycle=1800)
         self.engine: Engine = create_engine(url, **options)
         # SQLite's driver connections run with isolation_level=None (see _tune_sqlite): they are
         # in autocommit unless a BEGIN is sent, which on_begin skips for reads. Switching
@@ -87,13 +89,9 @@ class Store:
         caller's key, and an entry built from a newer state than its generation is rebuilt on
         the next request.
         """
-        if not self.is_sqlite:
-            with self._reads.connect() as pooled:
-                yield pooled
-            return
-        # SQLite: one connection per thread, kept. Checking one out of the pool and back costs
-        # more than a GetUser's two SELECTs; a kept connection holds no snapshot between
-        # requests, since reads send no BEGIN.
+        # One connection per thread, kept: checking one out of the pool and back costs more than
+        # a GetUser's SELECTs on SQLite. A kept connection holds no snapshot between requests,
+        # since reads send no BEGIN; one that broke is replaced on the thread's next read.
         connection: Connection | None = getattr(self._local, "reader", None)  # this thread's
         if connection is None or connection.closed or connection.invalidated:
             connection = self._reads.connect()
