@@ -28,7 +28,7 @@ from stockade.api.stockade_api import StockadeApi, is_stockade_call
 from stockade.api.unserved import unserved
 from stockade.auth.federation import FederationError
 from stockade.auth.identifiers import new_request_id
-from stockade.auth.sigv4 import SignatureError, SignedRequest, read_signature, verify_signature
+from stockade.auth.sigv4 import SignatureError, SignedRequest, read_signature
 from stockade.identity import keys, mirror
 from stockade.identity.errors import IdentityError
 from stockade.protocol import AWSError, ServiceProtocol
@@ -149,7 +149,7 @@ class Gateway:
             now = datetime.now(UTC)
             session = self.store.write() if operation.writes else self.store.read()
             with session as tx:
-                credential = self._authenticate(tx, signed, incoming, now)
+                credential = callers.authenticate(tx, self.services, signed, incoming, now)
                 # Who is asking comes before what is asked: a bad signature hides the rest.
                 caller = callers.load_caller(tx, self.services, credential)
                 callers.check_session_scope(caller, service, action)
@@ -175,25 +175,8 @@ class Gateway:
                 self._record_use(credential.key, service, now)
             body = protocol.serialize_response(action, result, request_id)
             status = 200
-        except SignatureError as exc:
-            status, body = protocol.serialize_error(
-                AWSError(exc.code, exc.message), request_id, action
-            )
-        except IdentityError as exc:
-            status, body = protocol.serialize_error(
-                AWSError(exc.code, exc.message), request_id, action
-            )
-        except AWSError as exc:
-            status, body = protocol.serialize_error(exc, request_id, action)
-        except Exception:
-            log.exception("internal failure in %s (request %s)", action, request_id)
-            failure = AWSError(
-                "InternalFailure",
-                "The request processing has failed because of an unknown error.",
-                500,
-                sender=False,
-            )
-            status, body = protocol.serialize_error(failure, request_id, action)
+        except Exception as exc:  # every failure leaves as an AWS error document
+            status, body = _error_reply(protocol, exc, request_id, action)
         log.info(
             "%s %s %s %.1fms", action, status, request_id, (time.perf_counter() - started) * 1000
         )
@@ -209,7 +192,7 @@ class Gateway:
             if isinstance(signed, SignatureError):
                 raise signed
             with self.store.read() as tx:
-                self._authenticate(tx, signed, incoming, datetime.now(UTC))
+                callers.authenticate(tx, self.services, signed, incoming, datetime.now(UTC))
             error = unserved(pending.service, request.operation)
         except SignatureError as exc:
             error = AWSError(exc.code, exc.message)
@@ -218,26 +201,6 @@ class Gateway:
         reply = foreign_error(request, error, request_id)
         log.info("%s:%s %s %s", pending.service, request.operation, reply.status, request_id)
         return reply
-
-    def _authenticate(
-        self, tx: Any, signed: SignedRequest, incoming: Incoming, now: datetime
-    ) -> callers.Credential:
-        """The credential that signed the request (an active long-term key, or temporary
-        credentials with their session token), once its signature is verified."""
-        credential = callers.resolve_credential(
-            tx, self.services, signed.access_key_id, signed.security_token, now
-        )
-        verify_signature(
-            signed,
-            method=incoming.method,
-            path=incoming.path,
-            query_string=incoming.query_string,
-            headers=incoming.headers,
-            body=incoming.body,
-            secret_access_key=credential.secret,
-            now=now,
-        )
-        return credential
 
     def _run_open(
         self, operation: OpenOperation, pending: Pending, request_id: str
@@ -259,20 +222,8 @@ class Gateway:
                     OpenCall(tx, self.services, action, parsed, now, context)
                 )
             status, body = 200, protocol.serialize_response(action, result, request_id)
-        except (FederationError, IdentityError) as exc:
-            error = AWSError(exc.code, exc.message)
-            status, body = protocol.serialize_error(error, request_id, action)
-        except AWSError as exc:
-            status, body = protocol.serialize_error(exc, request_id, action)
-        except Exception:
-            log.exception("internal failure in %s (request %s)", action, request_id)
-            failure = AWSError(
-                "InternalFailure",
-                "The request processing has failed because of an unknown error.",
-                500,
-                sender=False,
-            )
-            status, body = protocol.serialize_error(failure, request_id, action)
+        except Exception as exc:  # every failure leaves as an AWS error document
+            status, body = _error_reply(protocol, exc, request_id, action)
         log.info(
             "%s %s %s %.1fms", action, status, request_id, (time.perf_counter() - started) * 1000
         )
@@ -327,6 +278,26 @@ def _carries_signature(incoming: Incoming) -> bool:
         return True
     query = dict(parse_qsl(incoming.query_string, keep_blank_values=True))
     return any(name in query for name in _SIGNATURE_PARAMS)
+
+
+def _error_reply(
+    protocol: ServiceProtocol, exc: Exception, request_id: str, action: str | None
+) -> tuple[int, bytes]:
+    """The status and AWS error document for what stopped a request. Anything unforeseen is a
+    500 InternalFailure whose traceback goes to the log only; call from an `except` block."""
+    if isinstance(exc, AWSError):
+        error = exc
+    elif isinstance(exc, SignatureError | IdentityError | FederationError):
+        error = AWSError(exc.code, exc.message)
+    else:
+        log.exception("internal failure in %s (request %s)", action, request_id)
+        error = AWSError(
+            "InternalFailure",
+            "The request processing has failed because of an unknown error.",
+            500,
+            sender=False,
+        )
+    return protocol.serialize_error(error, request_id, action)
 
 
 def _refuse_nul(params: dict[str, str]) -> None:

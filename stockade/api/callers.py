@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
 from stockade.api.context import Caller, Services
 from stockade.auth.session_tokens import TEMPORARY_PREFIX, SessionClaims, SessionKind, TokenError
+from stockade.auth.sigv4 import SignedRequest, verify_signature
 from stockade.identity import keys, names, sessions
 from stockade.identity.accounts import generation
 from stockade.identity.entities import ROLE, USER
@@ -71,6 +72,47 @@ def resolve_credential(
     if owner is None or owner.status != "Active":
         raise invalid_token()
     return Credential(access_key_id, owner.account_id, owner.secret, key=owner)
+
+
+class SignedHttp(Protocol):
+    """The parts of an HTTP request a SigV4 signature covers."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def query_string(self) -> str: ...
+    @property
+    def headers(self) -> dict[str, str]: ...
+    @property
+    def body(self) -> bytes: ...
+
+
+def authenticate(
+    tx: Connection,
+    services: Services,
+    signed: SignedRequest,
+    request: SignedHttp,
+    now: datetime,
+    payload_hash: str | None = None,
+) -> Credential:
+    """The credential that signed `request` (an active long-term key, or temporary credentials
+    with their session token), once its signature is verified; SignatureError or AWS's
+    credential errors otherwise. `payload_hash` stands in for a body not sent along."""
+    credential = resolve_credential(tx, services, signed.access_key_id, signed.security_token, now)
+    verify_signature(
+        signed,
+        method=request.method,
+        path=request.path,
+        query_string=request.query_string,
+        headers=request.headers,
+        body=request.body,
+        secret_access_key=credential.secret,
+        now=now,
+        payload_hash=payload_hash,
+    )
+    return credential
 
 
 def load_caller(tx: Connection, services: Services, credential: Credential) -> Caller:

@@ -28,7 +28,6 @@ from stockade.auth.sigv4 import (
     SignedRequest,
     read_signature,
     valid_until,
-    verify_signature,
 )
 from stockade.identity.accounts import generation
 from stockade.identity.keys import KeyOwner
@@ -66,19 +65,8 @@ def authorize_forwarded(
             )
         # The one resolution every Stockade request uses: long-term keys and temporary
         # credentials (ASIA ids with their session token) alike.
-        credential = callers.resolve_credential(
-            tx, services, signed.access_key_id, signed.security_token, now
-        )
-        verify_signature(
-            signed,
-            method=forwarded.method,
-            path=forwarded.path,
-            query_string=forwarded.query_string,
-            headers=forwarded.headers,
-            body=forwarded.body,
-            payload_hash=forwarded.payload_hash,
-            secret_access_key=credential.secret,
-            now=now,
+        credential = callers.authenticate(
+            tx, services, signed, forwarded, now, payload_hash=forwarded.payload_hash
         )
         caller = callers.load_caller(tx, services, credential)
     except SignatureError as exc:

@@ -23,7 +23,7 @@ from stockade.api.forwarded import parse_authorize_input
 from stockade.api.global_keys import global_context
 from stockade.api.service_authorize import Answer, authorize_forwarded
 from stockade.auth.identifiers import new_request_id
-from stockade.auth.sigv4 import SignatureError, check_scope, read_signature, verify_signature
+from stockade.auth.sigv4 import SignatureError, check_scope, read_signature
 from stockade.identity import keys
 from stockade.protocol import AWSError
 from stockade.protocol.awsjson import (
@@ -108,19 +108,7 @@ class StockadeApi:
             raise AWSError("UnknownOperationException", f"Unknown operation {operation}.")
         now = datetime.now(UTC)
         with self.store.read() as tx:
-            credential = callers.resolve_credential(
-                tx, self.services, signed.access_key_id, signed.security_token, now
-            )
-            verify_signature(
-                signed,
-                method=incoming.method,
-                path=incoming.path,
-                query_string=incoming.query_string,
-                headers=incoming.headers,
-                body=incoming.body,
-                secret_access_key=credential.secret,
-                now=now,
-            )
+            credential = callers.authenticate(tx, self.services, signed, incoming, now)
             caller = callers.load_caller(tx, self.services, credential)
             callers.check_session_scope(caller, SIGNING_NAME, "Authorize")
             # Who is asking comes before what is asked: a bad signature hides the rest.

@@ -32,7 +32,7 @@ from stockade.auth.secrets import SecretBox
 from stockade.identity import keys, names
 from stockade.identity.authorization_details import AuthorizationDetails, DetailsError, Entity
 from stockade.identity.clock import now
-from stockade.identity.credential_report import store_report
+from stockade.identity.credential_report import COLUMNS, store_report
 from stockade.identity.errors import EntityAlreadyExists
 from stockade.identity.quotas import Quotas
 from stockade.store import schema as t
@@ -40,24 +40,12 @@ from stockade.store import schema as t
 # A password hash on a mirror (login profiles, the root's): not Argon2, so it verifies none.
 NO_PASSWORD = "!imported: the password is AWS's"
 _MIRROR_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
-_REPORT_COLUMNS = (
-    "user",
-    "arn",
-    "user_creation_time",
-    "password_enabled",
-    "password_last_used",
-    "password_last_changed",
-    "mfa_active",
-    "access_key_1_active",
-    "access_key_1_last_rotated",
-    "access_key_1_last_used_date",
-    "access_key_1_last_used_region",
-    "access_key_1_last_used_service",
-    "access_key_2_active",
-    "access_key_2_last_rotated",
-    "access_key_2_last_used_date",
-    "access_key_2_last_used_region",
-    "access_key_2_last_used_service",
+# The credential report's columns an import reads: all but the certificates' and the password's
+# next rotation (AWS's own, computed from the password policy).
+_REPORT_COLUMNS = tuple(
+    column
+    for column in COLUMNS
+    if not column.startswith("cert_") and column != "password_next_rotation"
 )
 
 

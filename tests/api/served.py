@@ -117,6 +117,7 @@ COMMON_STATUS = {
     "InvalidClientTokenId": 403,
     "SignatureDoesNotMatch": 403,
     "NotImplemented": 501,
+    "RequestEntityTooLarge": 413,  # a body over the endpoint's 1 MiB
 }
 
 
