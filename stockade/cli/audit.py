@@ -89,7 +89,7 @@ def _from_store(args: argparse.Namespace, thresholds: Thresholds) -> AuditReport
             raise LookupError(f"no Stockade database at {database}")
         store = Store(f"sqlite:///{database}")
     try:
-        with store.read() as tx:
+        with store.snapshot() as tx:
             accounts = list_account_ids(tx)
             account_id = args.account_id
             if account_id is None:

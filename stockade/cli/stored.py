@@ -56,7 +56,7 @@ def load_principal(args: argparse.Namespace, principal_arn: str) -> StoredPrinci
     if entity.kind == "group":
         raise StoredError("--principal names a group; a group makes no requests (name a user)")
     store, _ = open_store(args)
-    with store.read() as tx:
+    with store.snapshot() as tx:
         account_id = _account_id(tx, args.account)
         if entity.account_id != account_id:
             raise StoredError(f"{principal_arn} is not in account {account_id}")
@@ -96,7 +96,7 @@ def load_details(args: argparse.Namespace) -> AuthorizationDetails:
     from stockade.identity.authorization_details import DetailsError, read_details
 
     store, _ = open_store(args)
-    with store.read() as tx:
+    with store.snapshot() as tx:
         account_id = _account_id(tx, args.account)
         found = details.details(tx, account_id, details.entries(tx, account_id, ()))
     store.close()

@@ -6,7 +6,7 @@ and changes nothing. Typical use::
 
     from stockade.posture import run_audit, snapshot_from_store
 
-    with store.read() as tx:
+    with store.snapshot() as tx:
         report = run_audit(snapshot_from_store(tx, account_id))
     for result in report.results: ...
 

@@ -101,6 +101,21 @@ class Store:
         finally:
             connection.rollback()  # ends SQLAlchemy's own bookkeeping; there is nothing to undo
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A read-only transaction that sees one state throughout, for whole-account reads (an
+        audit, a simulation from the command line, authorization details) that must not take in
+        a change halfway. Requests use read(), which needs no snapshot (see there)."""
+        if self.is_sqlite:
+            with (
+                self.engine.begin() as connection
+            ):  # BEGIN: in WAL, one snapshot from the first read
+                yield connection
+            return
+        repeatable = self.engine.execution_options(isolation_level="REPEATABLE READ")
+        with repeatable.begin() as connection:
+            yield connection
+
     def close(self) -> None:
         reader = getattr(self._local, "reader", None)
         if reader is not None:
