@@ -63,7 +63,14 @@ class HotSelect:
             if compiled.positional is None
             else tuple(params[name] for name in compiled.positional)
         )
-        fetched = driver.execute(compiled.sql, bound).fetchall()
+        try:
+            fetched = driver.execute(compiled.sql, bound).fetchall()
+        except Exception:
+            # SQLAlchemy notices a dropped connection on its own executes, not on this one:
+            # mark it, so its pool (or the thread keeping it) opens a new one.
+            if getattr(driver, "broken", False) or getattr(driver, "closed", False):
+                tx.invalidate()
+            raise
         processors = compiled.processors
         if not any(processors):
             return [tuple(row) for row in fetched]
