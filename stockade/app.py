@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from stockade.api import callers
 from stockade.api.context import Call, Caller, OpenCall, Services
+from stockade.api.global_keys import request_keys
 from stockade.api.handlers import OPEN_OPERATIONS, OPERATIONS
 from stockade.api.registry import OpenOperation, Operation
 from stockade.api.stockade_api import StockadeApi, is_stockade_call
@@ -258,14 +259,13 @@ def _read_only(account_id: str) -> AWSError:
 
 def _request_keys(incoming: Incoming, now: datetime) -> dict[str, Any]:
     """The global condition keys the request itself sets, whoever makes it."""
-    return {
-        "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "aws:EpochTime": str(int(now.timestamp())),
-        "aws:SecureTransport": "true" if incoming.secure else "false",
-        "aws:SourceIp": incoming.client_ip,
-        "aws:UserAgent": incoming.headers.get("user-agent", ""),
-        "aws:RequestedRegion": "us-east-1",
-    }
+    return request_keys(
+        now=now,
+        secure=incoming.secure,
+        source_ip=incoming.client_ip,
+        user_agent=incoming.headers.get("user-agent", ""),
+        region="us-east-1",
+    )
 
 
 _SIGNATURE_PARAMS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature")

@@ -358,52 +358,44 @@ class _Reader:
         )
 
     # entries
+    def common(self, kind: str, item: Mapping[str, Any], where: str) -> dict[str, Any]:
+        """What users, groups and roles all carry: `UserName`, `UserId`, `UserPolicyList`, …"""
+        label = kind.capitalize()
+        name, path = str(self.text(item, f"{label}Name", where)), self.path(item, where)
+        return {
+            "kind": kind,
+            "name": name,
+            "id": str(self.text(item, f"{label}Id", where)),
+            "arn": self.arn(item, where, kind, path, name),
+            "path": path,
+            "created_at": self.when(item, "CreateDate", where),
+            "inline": self.inline(item, f"{label}PolicyList", where),
+            "attached": self.attached(item, where),
+        }
+
     def user(self, item: Mapping[str, Any], where: str) -> Entity:
-        name, path = str(self.text(item, "UserName", where)), self.path(item, where)
+        common = self.common("user", item, where)
         groups = item.get("GroupList") or []
         if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
             raise DetailsError(f"{where}.GroupList: expected a list of group names")
         return Entity(
-            kind="user",
-            name=name,
-            id=str(self.text(item, "UserId", where)),
-            arn=self.arn(item, where, "user", path, name),
-            path=path,
-            created_at=self.when(item, "CreateDate", where),
-            inline=self.inline(item, "UserPolicyList", where),
-            attached=self.attached(item, where),
+            **common,
             boundary=self.boundary(item, where),
             tags=self.tags(item, where),
             groups=tuple(groups),
         )
 
     def group(self, item: Mapping[str, Any], where: str) -> Entity:
-        name, path = str(self.text(item, "GroupName", where)), self.path(item, where)
-        return Entity(
-            kind="group",
-            name=name,
-            id=str(self.text(item, "GroupId", where)),
-            arn=self.arn(item, where, "group", path, name),
-            path=path,
-            created_at=self.when(item, "CreateDate", where),
-            inline=self.inline(item, "GroupPolicyList", where),
-            attached=self.attached(item, where),
-        )
+        return Entity(**self.common("group", item, where))
 
     def role(self, item: Mapping[str, Any], where: str) -> Entity:
-        name, path = str(self.text(item, "RoleName", where)), self.path(item, where)
+        common = self.common("role", item, where)
+        name = common["name"]
         last_used = item.get("RoleLastUsed") or {}
         if not isinstance(last_used, Mapping):
             raise DetailsError(f"{where}.RoleLastUsed: expected an object")
         role = Entity(
-            kind="role",
-            name=name,
-            id=str(self.text(item, "RoleId", where)),
-            arn=self.arn(item, where, "role", path, name),
-            path=path,
-            created_at=self.when(item, "CreateDate", where),
-            inline=self.inline(item, "RolePolicyList", where),
-            attached=self.attached(item, where),
+            **common,
             boundary=self.boundary(item, where),
             tags=self.tags(item, where),
             trust_policy=self.document(

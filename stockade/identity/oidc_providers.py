@@ -11,12 +11,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, select, update
 
 from stockade.auth.jwks import JwksError, parse_jwks
-from stockade.identity import tags
-from stockade.identity.clock import now
-from stockade.identity.errors import EntityAlreadyExists, InvalidInput, LimitExceeded, NoSuchEntity
+from stockade.identity import provider_rows, tags
+from stockade.identity.errors import InvalidInput, LimitExceeded
 from stockade.identity.quotas import Quotas
 from stockade.store import schema as t
 
@@ -93,43 +92,28 @@ def create(
     audiences, prints = _unique(client_ids), _unique(thumbprints)
     _check_client_ids(audiences)
     _check_thumbprints(prints)
-    table = t.oidc_providers
-    if tx.execute(select(table.c.arn).where(table.c.arn == arn)).first():
-        raise EntityAlreadyExists(f"Provider with url {url} already exists.")
-    count = tx.execute(
-        select(func.count()).select_from(table).where(table.c.account_id == account_id)
-    ).scalar_one()
-    if count >= quotas.oidc_providers:
-        raise LimitExceeded(
-            f"Cannot exceed quota for OpenIdConnectProvidersPerAccount: {quotas.oidc_providers}"
-        )
-    tx.execute(
-        table.insert().values(
-            arn=arn,
-            account_id=account_id,
-            url=location,
-            client_ids=audiences,
-            thumbprints=prints,
-            jwks=None,
-            created_at=now(),
-        )
+    return provider_rows.insert(
+        tx,
+        t.oidc_providers,
+        account_id,
+        arn,
+        exists=f"Provider with url {url} already exists.",
+        quota=("OpenIdConnectProvidersPerAccount", quotas.oidc_providers),
+        quotas=quotas,
+        new_tags=new_tags,
+        url=location,
+        client_ids=audiences,
+        thumbprints=prints,
+        jwks=None,
     )
-    new_tags = list(new_tags)
-    if new_tags:
-        tags.tag(tx, account_id, arn, new_tags, quotas)
-    return arn
 
 
 def get(tx: Connection, account_id: str, arn: str) -> dict[str, Any]:
-    table = t.oidc_providers
-    row = (
-        tx.execute(select(table).where(table.c.arn == arn, table.c.account_id == account_id))
-        .mappings()
-        .first()
-    )
-    if row is None:
-        raise NoSuchEntity(f"OpenIDConnect Provider not found for arn {arn}")
-    return dict(row)
+    return provider_rows.get(tx, t.oidc_providers, account_id, arn, _missing(arn))
+
+
+def _missing(arn: str) -> str:
+    return f"OpenIDConnect Provider not found for arn {arn}"
 
 
 def view(tx: Connection, row: Mapping[str, Any]) -> dict[str, Any]:
@@ -210,6 +194,4 @@ def update_thumbprints(
 
 
 def delete(tx: Connection, account_id: str, arn: str) -> None:
-    get(tx, account_id, arn)
-    tx.execute(t.oidc_providers.delete().where(t.oidc_providers.c.arn == arn))
-    tags.drop_all(tx, arn)
+    provider_rows.delete(tx, t.oidc_providers, account_id, arn, _missing(arn))

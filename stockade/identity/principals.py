@@ -128,16 +128,6 @@ class PolicyCache:
         self._entries: OrderedDict[tuple[str, str], tuple[int, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def user(
-        self,
-        tx: Connection,
-        account_id: str,
-        row: dict[str, object],
-        account_generation: int | None = None,
-    ) -> Policies:
-        """The user's compiled policies; pass the generation when the request already read it."""
-        return self.principal(tx, account_id, USER, row, account_generation)[1]
-
     def principal(
         self,
         tx: Connection,

@@ -7,11 +7,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, select, update
 
-from stockade.identity import saml_metadata, tags
-from stockade.identity.clock import now
-from stockade.identity.errors import EntityAlreadyExists, InvalidInput, LimitExceeded, NoSuchEntity
+from stockade.identity import provider_rows, saml_metadata, tags
+from stockade.identity.errors import InvalidInput
 from stockade.identity.quotas import Quotas
 from stockade.store import schema as t
 
@@ -37,43 +36,28 @@ def create(
 ) -> str:
     parsed = saml_metadata.parse(document)
     arn = provider_arn(account_id, name)
-    table = t.saml_providers
-    if tx.execute(select(table.c.arn).where(table.c.arn == arn)).first():
-        raise EntityAlreadyExists(f"SAMLProvider {name} already exists.")
-    count = tx.execute(
-        select(func.count()).select_from(table).where(table.c.account_id == account_id)
-    ).scalar_one()
-    if count >= quotas.saml_providers:
-        raise LimitExceeded(
-            f"Cannot exceed quota for SAMLProvidersPerAccount: {quotas.saml_providers}"
-        )
-    tx.execute(
-        table.insert().values(
-            arn=arn,
-            account_id=account_id,
-            name=name,
-            metadata_document=document,
-            valid_until=parsed.valid_until,
-            signing_certificates=parsed.signing_certificates,
-            created_at=now(),
-        )
+    return provider_rows.insert(
+        tx,
+        t.saml_providers,
+        account_id,
+        arn,
+        exists=f"SAMLProvider {name} already exists.",
+        quota=("SAMLProvidersPerAccount", quotas.saml_providers),
+        quotas=quotas,
+        new_tags=new_tags,
+        name=name,
+        metadata_document=document,
+        valid_until=parsed.valid_until,
+        signing_certificates=parsed.signing_certificates,
     )
-    new_tags = list(new_tags)
-    if new_tags:
-        tags.tag(tx, account_id, arn, new_tags, quotas)
-    return arn
 
 
 def get(tx: Connection, account_id: str, arn: str) -> dict[str, Any]:
-    table = t.saml_providers
-    row = (
-        tx.execute(select(table).where(table.c.arn == arn, table.c.account_id == account_id))
-        .mappings()
-        .first()
-    )
-    if row is None:
-        raise NoSuchEntity(f"Manifest not found for arn {arn}")
-    return dict(row)
+    return provider_rows.get(tx, t.saml_providers, account_id, arn, _missing(arn))
+
+
+def _missing(arn: str) -> str:
+    return f"Manifest not found for arn {arn}"
 
 
 def view(tx: Connection, row: Mapping[str, Any]) -> dict[str, Any]:
@@ -113,6 +97,4 @@ def update_metadata(tx: Connection, account_id: str, arn: str, document: str) ->
 
 
 def delete(tx: Connection, account_id: str, arn: str) -> None:
-    get(tx, account_id, arn)
-    tx.execute(t.saml_providers.delete().where(t.saml_providers.c.arn == arn))
-    tags.drop_all(tx, arn)
+    provider_rows.delete(tx, t.saml_providers, account_id, arn, _missing(arn))
