@@ -34,7 +34,7 @@ from stockade.identity import keys, mirror
 from stockade.identity.errors import IdentityError
 from stockade.protocol import AWSError, ServiceProtocol
 from stockade.protocol.foreign import ForeignRequest, WireReply, foreign_error
-from stockade.store import Store
+from stockade.store import NeedsDatabase, Store
 from stockade.store.database import CONNECTIONS
 
 log = logging.getLogger("stockade.requests")
@@ -117,10 +117,28 @@ class Gateway:
         operation = pending.operation
         return self.store.is_sqlite and (operation is None or not operation.writes)
 
+    def answers_from_memory(self, pending: Pending) -> bool:
+        """On a networked database, whether the request may well be answered from what this
+        process holds: an operation whose lookups all go through per-generation caches, signed
+        with a key held under its account's current generation (known from PostgreSQL's
+        notices) whose use needs no recording. Such a request runs on the event loop, with no
+        connection; should it reach for one after all (NeedsDatabase), it runs again in a worker."""
+        operation, signed = pending.operation, pending.signed
+        return (
+            operation is not None
+            and operation.from_memory
+            and not operation.writes
+            and not self.store.is_sqlite
+            and isinstance(signed, SignedRequest)
+            and self.services.key_owners.answers(signed.access_key_id, datetime.now(UTC))
+        )
+
     def handle(self, incoming: Incoming) -> tuple[int, bytes]:
         return self.run(self.prepare(incoming))
 
-    def run(self, pending: Pending) -> tuple[int, bytes]:
+    def run(self, pending: Pending, memory_only: bool = False) -> tuple[int, bytes]:
+        """The request's answer. `memory_only`: with no connection, raising NeedsDatabase at
+        the first statement (see answers_from_memory)."""
         request_id = new_request_id()
         if pending.open_operation is not None:
             return self._run_open(pending.open_operation, pending, request_id)
@@ -148,9 +166,18 @@ class Gateway:
             if operation is None:
                 raise AWSError("NotImplemented", f"Stockade does not offer {action}.", 501)
             now = datetime.now(UTC)
-            session = self.store.write() if operation.writes else self.store.read()
+            if memory_only:
+                session = self.store.memory_only()
+            else:
+                session = self.store.write() if operation.writes else self.store.read()
             with session as tx:
                 credential = callers.authenticate(tx, self.services, signed, incoming, now)
+                if (
+                    memory_only
+                    and credential.key
+                    and keys.use_due(credential.key.last_used_at, now)
+                ):
+                    raise NeedsDatabase("the key's use is due to be recorded")
                 # Who is asking comes before what is asked: a bad signature hides the rest.
                 caller = callers.load_caller(tx, self.services, credential)
                 callers.check_session_scope(caller, service, action)
@@ -170,6 +197,7 @@ class Gateway:
                     parsed,
                     now,
                     self._context(caller, incoming, now),
+                    reads_only=not operation.writes,
                 )
                 result = operation.handler(call)
             if credential.key is not None:
@@ -236,10 +264,11 @@ class Gateway:
         return {**_request_keys(incoming, now), **callers.principal_keys(caller, now)}
 
     def _record_use(self, owner: keys.KeyOwner, service: str, now: datetime) -> None:
-        if owner.last_used_at is not None and now - owner.last_used_at < keys.LAST_USED_GRANULARITY:
+        if not keys.use_due(owner.last_used_at, now):
             return
         with self.store.write() as tx:
             keys.record_use(tx, owner.access_key_id, service, "us-east-1", now, owner.last_used_at)
+        self.services.key_owners.used(owner.access_key_id, now)
 
 
 # Writes that change no IAM state: a mirror's credential report is made from what was imported.
@@ -372,10 +401,18 @@ class ApiEndpoint:
             return
         if gateway.runs_inline(pending):
             status, payload = gateway.run(pending)
+        elif gateway.answers_from_memory(pending):
+            try:
+                status, payload = gateway.run(pending, memory_only=True)
+            except NeedsDatabase:  # a cache was cold after all: nothing was read or written
+                status, payload = await self._in_worker(pending)
         else:
-            loop = asyncio.get_running_loop()
-            status, payload = await loop.run_in_executor(self._workers, gateway.run, pending)
+            status, payload = await self._in_worker(pending)
         await _respond(send, status, payload)
+
+    async def _in_worker(self, pending: Pending) -> tuple[int, bytes]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._workers, self.gateway.run, pending)
 
     async def _stockade_operation(self, incoming: Incoming, send: Send) -> None:
         loop = asyncio.get_running_loop()

@@ -22,7 +22,7 @@ from stockade.api.context import Caller, Services
 from stockade.auth.session_tokens import TEMPORARY_PREFIX, SessionClaims, SessionKind, TokenError
 from stockade.auth.sigv4 import SignedRequest, verify_signature
 from stockade.identity import keys, names, sessions
-from stockade.identity.accounts import generation
+from stockade.identity.accounts import current_generation
 from stockade.identity.entities import ROLE, USER
 from stockade.policy.request import principal_context
 from stockade.protocol import AWSError
@@ -68,7 +68,7 @@ def resolve_credential(
         )
     if security_token:
         raise invalid_token()  # a session token belongs with temporary credentials only
-    owner = keys.owner(tx, services.box, access_key_id)
+    owner = services.key_owners.owner(tx, services.box, access_key_id)
     if owner is None or owner.status != "Active":
         raise invalid_token()
     return Credential(access_key_id, owner.account_id, owner.secret, key=owner)
@@ -137,7 +137,7 @@ def load_caller(tx: Connection, services: Services, credential: Credential) -> C
             raise invalid_token()
         arn = USER.arn(account_id, state.row)
         return Caller(account_id, arn, state.row, key_id, owner.generation, state.tags)
-    current = generation(tx, account_id)
+    current = current_generation(tx, services.generations, account_id)
     if session.kind is SessionKind.ROOT:
         return Caller(account_id, names.root_arn(account_id), None, key_id, current, (), session)
     if session.kind is SessionKind.ROLE:

@@ -12,9 +12,11 @@ from stockade.auth.authorization_messages import MessageSealer
 from stockade.auth.jwks import JwksFetcher
 from stockade.auth.secrets import SecretBox
 from stockade.auth.session_tokens import SessionClaims, SessionKind, TokenSealer
+from stockade.identity.keys import KeyOwners
 from stockade.identity.principals import PolicyCache
 from stockade.identity.quotas import Quotas
 from stockade.policy import Principal, PrincipalType
+from stockade.store.generations import Generations
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,11 @@ class Services:
     box: SecretBox
     quotas: Quotas
     policy_cache: PolicyCache
+    # Accounts' generations as this process knows them (the store's: a server on PostgreSQL
+    # hears every move); with no listener, every request reads them.
+    generations: Generations = field(default_factory=Generations)
+    # Access keys, held per generation.
+    key_owners: KeyOwners = field(init=False, repr=False, compare=False)
     # Seals and opens session tokens under a key derived from the box's master key.
     tokens: TokenSealer = field(init=False, repr=False, compare=False)
     # Seals the details of denials that DecodeAuthorizationMessage reads back.
@@ -34,6 +41,7 @@ class Services:
     def __post_init__(self) -> None:
         object.__setattr__(self, "tokens", TokenSealer(self.box))
         object.__setattr__(self, "messages", MessageSealer(self.box))
+        object.__setattr__(self, "key_owners", KeyOwners(self.generations))
 
 
 _SESSION_TYPES = {
@@ -109,6 +117,8 @@ class Call:
     params: dict[str, Any]
     request_time: datetime
     context: dict[str, Any] = field(default_factory=dict)  # global condition keys of the request
+    # A read: users may come from the per-generation cache. A write reads the rows it changes.
+    reads_only: bool = False
 
 
 @dataclass(slots=True)

@@ -56,7 +56,7 @@ def _results(call: Call, simulated: simulation.Simulation) -> Result:
     return result
 
 
-@operation("iam", "SimulatePrincipalPolicy")
+@operation("iam", "SimulatePrincipalPolicy", from_memory=True)
 def simulate_principal_policy(call: Call) -> Result:
     kind, row = _policy_source(call, "iam:SimulatePrincipalPolicy")
     if call.params.get("PolicyExclusionList"):

@@ -33,7 +33,7 @@ def create_user(call: Call) -> Result:
     return {"User": user}
 
 
-@operation("iam", "GetUser")
+@operation("iam", "GetUser", from_memory=True)
 def get_user(call: Call) -> Result:
     if not call.params.get("UserName") and call.caller.is_root:
         # The root user asking about itself: AWS answers with the account's root identity.

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from stockade.api.authorize import authorize
 from stockade.api.context import Call, OpenCall
 from stockade.identity import entities, names
-from stockade.identity.entities import Kind
+from stockade.identity.entities import USER, Kind
 from stockade.identity.errors import NoSuchEntity
 from stockade.protocol import AWSError
 
@@ -22,6 +22,9 @@ class Operation:
     name: str
     handler: Handler
     writes: bool
+    # Once its caches are warm, answered from memory alone: a server on PostgreSQL runs it on
+    # the event loop first, and in a worker only if it reaches for the database (app.py).
+    from_memory: bool = False
 
 
 OPERATIONS: dict[str, dict[str, Operation]] = {"iam": {}, "sts": {}}
@@ -43,14 +46,17 @@ OPEN_OPERATIONS: dict[str, dict[str, OpenOperation]] = {"iam": {}, "sts": {}}
 H = TypeVar("H", bound=OpenHandler)
 
 
-def operation(service: str, name: str, *, writes: bool | None = None) -> Callable[[F], F]:
-    """Register a handler. Reads (Get*, List*, …) run in a read transaction."""
+def operation(
+    service: str, name: str, *, writes: bool | None = None, from_memory: bool = False
+) -> Callable[[F], F]:
+    """Register a handler. Reads (Get*, List*, …) run in a read transaction. `from_memory`:
+    every lookup it makes goes through a per-generation cache (principals, callers, users)."""
 
     def register(handler: F) -> F:
         is_write = (
             writes if writes is not None else not name.startswith(("Get", "List", "Simulate"))
         )
-        OPERATIONS[service][name] = Operation(name, handler, is_write)
+        OPERATIONS[service][name] = Operation(name, handler, is_write, from_memory)
         return handler
 
     return register
@@ -94,7 +100,7 @@ def tagged_target(
     call: Call, kind: Kind, name: str, action: str, extra: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """`target`, with the entity's tags (read once: for aws:ResourceTag and for the answer)."""
-    row = entities.find(call.tx, kind, call.caller.account_id, name)
+    row = _find(call, kind, name)
     arn = entity_arn(call, kind, name, row)
     found: list[dict[str, str]] = []
     if row is not None and kind.name in _TAGGED_KINDS:
@@ -108,6 +114,16 @@ def tagged_target(
 
 
 _TAGGED_KINDS = frozenset({"user", "role"})
+
+
+def _find(call: Call, kind: Kind, name: str) -> dict[str, Any] | None:
+    """The named entity; a read takes a user from the per-generation cache. Roles are read
+    each time: assuming one records RoleLastUsed, which moves no generation."""
+    generation = call.caller.generation
+    if kind is USER and call.reads_only and generation is not None:
+        cache = call.services.policy_cache
+        return cache.user(call.tx, call.caller.account_id, name, generation)
+    return entities.find(call.tx, kind, call.caller.account_id, name)
 
 
 def resource_tag_context(resource_tags: list[dict[str, str]]) -> dict[str, Any]:

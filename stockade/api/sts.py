@@ -17,7 +17,7 @@ from stockade.policy.request import PrincipalType
 from stockade.protocol import AWSError
 
 
-@operation("sts", "GetCallerIdentity", writes=False)
+@operation("sts", "GetCallerIdentity", writes=False, from_memory=True)
 def get_caller_identity(call: Call) -> Result:
     # Needs no permission and cannot be denied (STS API Reference).
     caller = call.caller

@@ -116,7 +116,10 @@ def run_serve(args: argparse.Namespace) -> int:
     if token:
         print(f"Set up the root user once at: {base}/setup?token={token}", flush=True)
         print("(until the console exists, `stockade init` sets the root user instead)", flush=True)
-    services = Services(box=box, quotas=quotas, policy_cache=PolicyCache())
+    store.listen()  # on PostgreSQL: hear every account's generation move (store.generations)
+    services = Services(
+        box=box, quotas=quotas, policy_cache=PolicyCache(), generations=store.generations
+    )
     uvicorn.run(
         build_app(store, services),
         host=args.host,

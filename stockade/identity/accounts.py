@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from stockade.identity.clock import now
 from stockade.identity.errors import EntityAlreadyExists, NoSuchEntity
 from stockade.store import schema as t
+from stockade.store.generations import Generations, note_move
 
 
 def create_account(tx: Connection, account_id: str, *, root_email: str | None = None) -> None:
@@ -65,14 +66,28 @@ def generation(tx: Connection, account_id: str) -> int:
     return int(value or 0)
 
 
+def current_generation(tx: Connection, generations: Generations, account_id: str) -> int:
+    """The account's generation: as this process heard it when it can tell, read otherwise."""
+    known = generations.current(account_id)
+    if known is not None:
+        return known
+    epoch = generations.epoch
+    value = generation(tx, account_id)
+    generations.saw(account_id, value, epoch)
+    return value
+
+
 def bump_generation(tx: Connection, account_id: str) -> None:
-    """Called by every change to users, groups, roles or policies: caches keyed by the generation
-    (compiled policy sets, on every node) then rebuild."""
-    tx.execute(
+    """Called by every change to users, groups, roles, policies or access keys: caches keyed by
+    the generation (compiled policy sets, callers, keys, on every node) then rebuild."""
+    moved = tx.execute(
         update(t.accounts)
         .where(t.accounts.c.account_id == account_id)
         .values(generation=t.accounts.c.generation + 1)
-    )
+        .returning(t.accounts.c.generation)
+    ).scalar_one_or_none()
+    if moved is not None:
+        note_move(tx, account_id, int(moved))
 
 
 def set_root_credentials(tx: Connection, account_id: str, email: str, password_hash: str) -> None:

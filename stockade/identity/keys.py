@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,10 +11,12 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from stockade.auth.identifiers import new_access_key_id, new_secret_access_key
 from stockade.auth.secrets import SecretBox, SecretsError
+from stockade.identity.accounts import bump_generation
 from stockade.identity.clock import now
 from stockade.identity.errors import LimitExceeded, NoSuchEntity
 from stockade.identity.quotas import Quotas
 from stockade.store import schema as t
+from stockade.store.generations import Generations
 from stockade.store.hot import HotSelect
 
 # AWS records last use at a coarse granularity; so does Stockade, which also spares a write on
@@ -95,24 +98,101 @@ _OWNER = HotSelect(
 )
 
 
-def owner(tx: Connection, box: SecretBox, access_key_id: str) -> KeyOwner | None:
+@dataclass(frozen=True, slots=True)
+class _SealedOwner:
+    """A key's row as read, its secret still sealed: what `KeyOwners` holds in memory."""
+
+    access_key_id: str
+    account_id: str
+    user_id: str | None
+    status: str
+    sealed: bytes
+    last_used_at: datetime | None
+    generation: int
+
+    def open(self, box: SecretBox) -> KeyOwner | None:
+        try:
+            secret = box.open(self.sealed, self.access_key_id)
+        except SecretsError:
+            return None
+        return KeyOwner(
+            self.access_key_id,
+            self.account_id,
+            self.user_id,
+            self.status,
+            secret,
+            self.last_used_at,
+            self.generation,
+        )
+
+
+def _read_owner(tx: Connection, access_key_id: str) -> _SealedOwner | None:
     row = _OWNER.first(tx, {"key_id": access_key_id})
     if row is None:
         return None
     account_id, user_id, status, sealed, last_used_at, account_generation = row
-    try:
-        secret = box.open(sealed, access_key_id)
-    except SecretsError:
-        return None
-    return KeyOwner(
+    return _SealedOwner(
         access_key_id,
         account_id,
         user_id,
         status,
-        secret,
+        sealed,
         last_used_at,
         int(account_generation or 0),
     )
+
+
+class KeyOwners:
+    """Access keys as last read, reused while their account's generation stands.
+
+    The generation comes from `Generations`, which knows it only on a server listening to
+    PostgreSQL's notices: there a request whose key is held reads nothing to authenticate.
+    Elsewhere every lookup reads the key and its account's generation in one statement. Every
+    change to a key's status or existence moves the generation (`set_status`, `delete_key`);
+    a key not found is never held, so a new key is found on its first use. Secrets stay sealed
+    in memory and are opened on each use.
+    """
+
+    def __init__(self, generations: Generations, size: int = 10_000) -> None:
+        self._generations = generations
+        self._size = size
+        self._held: dict[str, _SealedOwner] = {}
+        self._lock = threading.Lock()
+
+    def owner(self, tx: Connection, box: SecretBox, access_key_id: str) -> KeyOwner | None:
+        held = self._held.get(access_key_id)
+        if held is not None and self._generations.current(held.account_id) == held.generation:
+            return held.open(box)
+        epoch = self._generations.epoch
+        found = _read_owner(tx, access_key_id)
+        if found is None:
+            return None
+        self._generations.saw(found.account_id, found.generation, epoch)
+        self._hold(found)
+        return found.open(box)
+
+    def answers(self, access_key_id: str, when: datetime) -> bool:
+        """Whether a request signed with the key at `when` needs no read or write for it: the
+        key is held under its account's current generation and its use is recorded."""
+        held = self._held.get(access_key_id)
+        return (
+            held is not None
+            and self._generations.current(held.account_id) == held.generation
+            and not use_due(held.last_used_at, when)
+        )
+
+    def used(self, access_key_id: str, when: datetime) -> None:
+        """This node recorded the key's use (`record_use`): the next is due a granule later."""
+        held = self._held.get(access_key_id)
+        if held is not None:
+            self._hold(replace(held, last_used_at=when))
+
+    def _hold(self, found: _SealedOwner) -> None:
+        with self._lock:
+            self._held.pop(found.access_key_id, None)
+            self._held[found.access_key_id] = found  # newest last: evicted last
+            while len(self._held) > self._size:
+                del self._held[next(iter(self._held))]
 
 
 def _key_row(tx: Connection, account_id: str, user_id: str | None, key_id: str) -> dict[str, Any]:
@@ -159,11 +239,13 @@ def set_status(
     tx.execute(
         update(t.access_keys).where(t.access_keys.c.access_key_id == key_id).values(status=status)
     )
+    bump_generation(tx, account_id)  # servers hold keys per generation (KeyOwners)
 
 
 def delete_key(tx: Connection, account_id: str, user_id: str | None, key_id: str) -> None:
     _key_row(tx, account_id, user_id, key_id)
     tx.execute(t.access_keys.delete().where(t.access_keys.c.access_key_id == key_id))
+    bump_generation(tx, account_id)  # servers hold keys per generation (KeyOwners)
 
 
 def last_used(tx: Connection, account_id: str, key_id: str) -> dict[str, Any]:
@@ -185,6 +267,11 @@ def last_used(tx: Connection, account_id: str, key_id: str) -> dict[str, Any]:
     }
 
 
+def use_due(previous: datetime | None, when: datetime) -> bool:
+    """Whether a use at `when` is to be recorded, the last recorded being `previous`."""
+    return previous is None or when - previous >= LAST_USED_GRANULARITY
+
+
 def record_use(
     tx: Connection,
     key_id: str,
@@ -194,7 +281,7 @@ def record_use(
     previous: datetime | None,
 ) -> None:
     """Write last use only when it moves past the granularity."""
-    if previous is not None and when - previous < LAST_USED_GRANULARITY:
+    if not use_due(previous, when):
         return
     tx.execute(
         update(t.access_keys)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from stockade.auth.passwords import hash_password, verify_password
-from stockade.identity.accounts import get_password_policy
+from stockade.identity.accounts import bump_generation, get_password_policy
 from stockade.identity.clock import now
 from stockade.identity.errors import (
     EntityAlreadyExists,
@@ -154,3 +154,4 @@ def record_password_use(tx: Connection, account_id: str, user_id: str | None) ->
     if previous is not None and moment - previous < PASSWORD_USE_GRANULARITY:
         return
     tx.execute(update(table).where(condition).values({column.name: moment}))
+    bump_generation(tx, account_id)  # servers answer GetUser from rows held per generation

@@ -167,6 +167,20 @@ class PolicyCache:
             self._put(key, account_generation, found)
         return found
 
+    def user(
+        self, tx: Connection, account_id: str, name: str, account_generation: int
+    ) -> dict[str, Any] | None:
+        """A user's row by name (in any case), for reads: every change to a user's row moves
+        the generation, its password's last use included (logins.record_password_use)."""
+        key = (account_id, f"user:{name.lower()}")
+        found: dict[str, Any] | None = self._get(key, account_generation)
+        if found is None:
+            found = entities.find(tx, USER, account_id, name)
+            if found is None:
+                return None  # not held: a user created under this name is found at once
+            self._put(key, account_generation, found)
+        return dict(found)  # callers may change their copy
+
     def session(
         self,
         tx: Connection,

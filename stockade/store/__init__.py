@@ -1,5 +1,5 @@
 """Storage: the schema (SQLAlchemy Core), SQLite and PostgreSQL, migrations, transactions."""
 
-from stockade.store.database import Store
+from stockade.store.database import NeedsDatabase, Store
 
-__all__ = ["Store"]
+__all__ = ["NeedsDatabase", "Store"]

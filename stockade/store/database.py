@@ -11,14 +11,17 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event
+
+from stockade.store.generations import GenerationListener, Generations, take_moves
 
 # Connections per pool (reads and writes have one each on PostgreSQL): the app runs at most this
 # many requests on the database at once.
 CONNECTIONS = 16
 _WRITE = "stockade_write"
+LISTENER_NAME = "stockade generation listener"
 _READ = "stockade_read"
 
 
@@ -53,6 +56,8 @@ class Store:
         )
         self._write_lock = threading.Lock()
         self._local = threading.local()
+        self.generations = Generations()
+        self._listener: GenerationListener | None = None
         if self.is_sqlite:
             _tune_sqlite(self.engine)
 
@@ -67,17 +72,41 @@ class Store:
 
         upgrade(self)
 
+    def listen(self) -> None:
+        """Keep `generations` current from PostgreSQL's notices (a server does this; the
+        command line reads generations from the database). Nothing to do on SQLite."""
+        if self.is_sqlite or self._listener is not None:
+            return
+        dialect = self.engine.dialect
+        arguments, options = dialect.create_connect_args(self.engine.url)
+
+        def connect() -> Any:
+            # Outside the pools: this connection is the listener's for good.
+            named = {**options, "application_name": LISTENER_NAME}  # for pg_stat_activity
+            return dialect.loaded_dbapi.connect(*arguments, **named, autocommit=True)
+
+        self._listener = GenerationListener(connect, self.generations)
+        self._listener.start()
+
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One read-write transaction: committed when the block ends, rolled back on error."""
+        """One read-write transaction: committed when the block ends, rolled back on error.
+        Generations it moved are known in this process once it commits."""
+        epoch = self.generations.epoch
         if self.is_sqlite:
             # SQLite has one writer at a time; queueing writers here, in order, beats leaving
             # them to spin in SQLite's busy handler (measured: p99 of CreateUser 4.2 s → 0.2 s).
             with self._write_lock, self.engine.execution_options(**{_WRITE: True}).begin() as c:
+                take_moves(c)  # left by a transaction that failed on this connection
                 yield c
-            return
-        with self.engine.execution_options(**{_WRITE: True}).begin() as connection:
-            yield connection
+                moved = take_moves(c)
+        else:
+            with self.engine.execution_options(**{_WRITE: True}).begin() as c:
+                take_moves(c)
+                yield c
+                moved = take_moves(c)
+        for account_id, generation in moved.items():
+            self.generations.saw(account_id, generation, epoch)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -102,6 +131,13 @@ class Store:
             connection.rollback()  # ends SQLAlchemy's own bookkeeping; there is nothing to undo
 
     @contextmanager
+    def memory_only(self) -> Iterator[Connection]:
+        """A stand-in for a connection, for a request that should be answered from what this
+        process holds: the first use of it raises NeedsDatabase, and the request is run again
+        with a real one."""
+        yield cast(Connection, _NoDatabase())
+
+    @contextmanager
     def snapshot(self) -> Iterator[Connection]:
         """A read-only transaction that sees one state throughout, for whole-account reads (an
         audit, a simulation from the command line, authorization details) that must not take in
@@ -117,11 +153,24 @@ class Store:
             yield connection
 
     def close(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
         reader = getattr(self._local, "reader", None)
         if reader is not None:
             reader.close()
         self._reads.dispose()
         self.engine.dispose()
+
+
+class NeedsDatabase(BaseException):
+    """A request run from memory reached for the database. A BaseException, like asyncio's
+    CancelledError, so that no `except Exception` on the way takes it for a failure."""
+
+
+class _NoDatabase:
+    def __getattr__(self, name: str) -> NoReturn:
+        raise NeedsDatabase(name)
 
 
 def _tune_sqlite(engine: Engine) -> None:

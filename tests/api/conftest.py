@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +124,29 @@ def start_server(
     )
     assert init.returncode == 0, init.stderr
     created = json.loads(init.stdout)
+    process, endpoint = serve(storage, env)
+    return Server(
+        endpoint,
+        created["AccountId"],
+        created["AdminUser"]["AccessKeyId"],
+        created["AdminUser"]["SecretAccessKey"],
+        tmp / "data",
+        process,
+    )
+
+
+def start_node(first: Server, database_url: str) -> Server:
+    """Another `stockade serve` on the database (and the master key) of `first`: a second
+    node of the same deployment."""
+    storage = ["--data-dir", str(first.data_dir), "--database-url", database_url]
+    process, endpoint = serve(storage)
+    return replace(first, endpoint=endpoint, process=process)
+
+
+def serve(
+    storage: list[str], env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`stockade serve` on a free port, and its endpoint, once it accepts connections."""
     port = _free_port()
     env = {**os.environ, "STOCKADE_FAST_PASSWORD_HASH": "1", **(env or {})}
     process = subprocess.Popen(
@@ -142,14 +165,7 @@ def start_server(
                 output = process.stdout.read().decode() if process.stdout else ""
                 raise RuntimeError(f"stockade serve exited: {output}") from None
             time.sleep(0.1)
-    return Server(
-        f"http://127.0.0.1:{port}",
-        created["AccountId"],
-        created["AdminUser"]["AccessKeyId"],
-        created["AdminUser"]["SecretAccessKey"],
-        tmp / "data",
-        process,
-    )
+    return process, f"http://127.0.0.1:{port}"
 
 
 def stop_server(server: Server) -> None:

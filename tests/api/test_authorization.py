@@ -178,7 +178,9 @@ def test_renamed_caller_and_deactivated_key_apply_to_the_next_request(
     client = server.client("iam", key["AccessKeyId"], key["SecretAccessKey"])
     assert client.get_user()["User"]["Arn"].endswith(":user/renamed-caller")
     iam.update_user(UserName="renamed-caller", NewUserName="renamed-caller-2", NewPath="/ops/")
-    assert client.get_user()["User"]["Arn"].endswith(":user/ops/renamed-caller-2")
+    # Repeated, so that a server on PostgreSQL holds the key and answers from memory.
+    for _ in range(3):
+        assert client.get_user()["User"]["Arn"].endswith(":user/ops/renamed-caller-2")
     iam.update_access_key(
         UserName="renamed-caller-2", AccessKeyId=key["AccessKeyId"], Status="Inactive"
     )
