@@ -15,7 +15,7 @@ from typing import Any, NoReturn, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
-from stockade.store.generations import GenerationListener, Generations, take_moves
+from stockade.store.generations import GenerationListener, Generations, SqliteWatch, take_moves
 
 # Connections per pool (reads and writes have one each on PostgreSQL): the app runs at most this
 # many requests on the database at once.
@@ -58,6 +58,7 @@ class Store:
         self._local = threading.local()
         self.generations = Generations()
         self._listener: GenerationListener | None = None
+        self._sqlite_watch: SqliteWatch | None = None
         if self.is_sqlite:
             _tune_sqlite(self.engine)
 
@@ -73,9 +74,15 @@ class Store:
         upgrade(self)
 
     def listen(self) -> None:
-        """Keep `generations` current from PostgreSQL's notices (a server does this; the
-        command line reads generations from the database). Nothing to do on SQLite."""
-        if self.is_sqlite or self._listener is not None:
+        """Keep `generations` current (a server does this; the command line reads generations
+        from the database): from PostgreSQL's notices, or on SQLite by asking at the start of
+        each transaction whether any other connection committed (SqliteWatch)."""
+        if self.is_sqlite:
+            database = self.engine.url.database
+            if database and database != ":memory:" and self._sqlite_watch is None:
+                self._sqlite_watch = SqliteWatch(database, self.generations)
+            return
+        if self._listener is not None:
             return
         dialect = self.engine.dialect
         arguments, options = dialect.create_connect_args(self.engine.url)
@@ -92,6 +99,8 @@ class Store:
     def write(self) -> Iterator[Connection]:
         """One read-write transaction: committed when the block ends, rolled back on error.
         Generations it moved are known in this process once it commits."""
+        if self._sqlite_watch is not None:
+            self._sqlite_watch.check()
         epoch = self.generations.epoch
         if self.is_sqlite:
             # SQLite has one writer at a time; queueing writers here, in order, beats leaving
@@ -121,6 +130,8 @@ class Store:
         # One connection per thread, kept: checking one out of the pool and back costs more than
         # a GetUser's SELECTs on SQLite. A kept connection holds no snapshot between requests,
         # since reads send no BEGIN; one that broke is replaced on the thread's next read.
+        if self._sqlite_watch is not None:
+            self._sqlite_watch.check()
         connection: Connection | None = getattr(self._local, "reader", None)  # this thread's
         if connection is None or connection.closed or connection.invalidated:
             connection = self._reads.connect()
@@ -156,6 +167,9 @@ class Store:
         if self._listener is not None:
             self._listener.stop()
             self._listener = None
+        if self._sqlite_watch is not None:
+            self._sqlite_watch.close()
+            self._sqlite_watch = None
         reader = getattr(self._local, "reader", None)
         if reader is not None:
             reader.close()

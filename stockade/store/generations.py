@@ -19,6 +19,8 @@ install what it saw (see `saw`).
 from __future__ import annotations
 
 import logging
+import math
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -133,6 +135,33 @@ class GenerationListener:
                 # Notices that came with the heartbeat's answer are kept and come first.
                 for notice in connection.notifies(timeout=HEARTBEAT):
                     generations.heard(notice.payload)
+
+
+class SqliteWatch:
+    """SQLite has no notices, but it tells a connection whether any other has committed since
+    it last asked (`PRAGMA data_version`). The store asks on a connection of its own at the
+    start of every transaction, and after any commit (this process's included) forgets every
+    generation it knew: a few microseconds instead of reading the key and the generation.
+    Knowledge then holds until the next commit, with no lease to renew."""
+
+    def __init__(self, path: str, generations: Generations) -> None:
+        self._generations = generations
+        self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        self._version: int | None = None
+
+    def check(self) -> None:
+        with self._lock:
+            version = self._connection.execute("PRAGMA data_version").fetchone()[0]
+            if version == self._version:
+                return
+            self._version = version
+            self._generations.restart()
+            self._generations.renew(math.inf)
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
 
 
 _MOVED = "stockade.moved_generations"

@@ -3,13 +3,14 @@ the listener's behaviour on a real PostgreSQL is in tests/api/test_nodes.py)."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
 from stockade.store import NeedsDatabase, Store
-from stockade.store.generations import Generations
+from stockade.store.generations import Generations, SqliteWatch
 
 
 def _listening(generations: Generations) -> None:
@@ -67,3 +68,20 @@ def test_a_request_run_from_memory_cannot_reach_the_database(tmp_path: Path) -> 
         except Exception:  # what a handler's broad except would do: it must not catch it
             pytest.fail("NeedsDatabase was taken for an ordinary failure")
     store.close()
+
+
+def test_sqlite_tells_of_every_commit_by_another_connection(tmp_path: Path) -> None:
+    path = tmp_path / "watched.db"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("CREATE TABLE t (x INTEGER)")
+    generations = Generations()
+    watch = SqliteWatch(str(path), generations)
+    watch.check()
+    generations.saw("123456789012", 3, generations.epoch)
+    watch.check()  # nothing committed since: what is known holds
+    assert generations.current("123456789012") == 3
+    writer.execute("INSERT INTO t VALUES (1)")
+    watch.check()
+    assert generations.current("123456789012") is None
+    watch.close()
+    writer.close()
