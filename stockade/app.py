@@ -80,7 +80,8 @@ class Gateway:
 
     def prepare(self, incoming: Incoming) -> Pending:
         """What the request asks for, read without I/O: enough to decide where it runs."""
-        params = dict(parse_qsl(incoming.query_string, keep_blank_values=True))
+        query = incoming.query_string
+        params = dict(parse_qsl(query, keep_blank_values=True)) if query else {}
         if incoming.method == "POST" and incoming.body:
             params.update(
                 parse_qsl(incoming.body.decode("utf-8", "replace"), keep_blank_values=True)

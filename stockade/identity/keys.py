@@ -145,9 +145,10 @@ def _read_owner(tx: Connection, access_key_id: str) -> _SealedOwner | None:
 class KeyOwners:
     """Access keys as last read, reused while their account's generation stands.
 
-    The generation comes from `Generations`, which knows it only on a server listening to
-    PostgreSQL's notices: there a request whose key is held reads nothing to authenticate.
-    Elsewhere every lookup reads the key and its account's generation in one statement. Every
+    The generation comes from `Generations`, which a server keeps current (PostgreSQL's
+    notices, SQLite's data_version): there a request whose key is held reads nothing to
+    authenticate. Elsewhere (the command line, a lost listener) every lookup reads the key and
+    its account's generation in one statement. Every
     change to a key's status or existence moves the generation (`set_status`, `delete_key`);
     a key not found is never held, so a new key is found on its first use. Secrets stay sealed
     in memory and are opened on each use.

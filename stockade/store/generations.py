@@ -1,4 +1,4 @@
-"""What this process knows of each account's generation, kept current by PostgreSQL's notices.
+"""What this process knows of each account's generation, kept current by the database.
 
 Every IAM change moves its account's generation (`identity.accounts.bump_generation`), and
 caches key their entries by it; reading it costs a round trip on every request. On PostgreSQL a
@@ -6,12 +6,13 @@ trigger announces each move on a channel (migration 0006) and `GenerationListene
 newest generation of each account in `Generations`, so a request whose caller is cached reads
 nothing to know its cache still holds. Changes made on this node are known as they commit
 (`Store.write`); those of other nodes, the command line or SQL, as soon as their notice arrives:
-the same eventual consistency as AWS IAM's, measured in milliseconds.
+the same eventual consistency as AWS IAM's, measured in milliseconds. SQLite has no notices:
+there `SqliteWatch` asks SQLite at the start of every transaction whether anyone committed.
 
 Knowledge is trusted only under a lease that the listener renews by a round trip on its
 connection every `HEARTBEAT` seconds. A connection that dies silently (no reset, a partition)
 stops being trusted after `LEASE` seconds at most, and requests then read the generation from
-the database as on SQLite. Each (re)connection forgets everything and moves the epoch: notices
+the database, as the command line always does. Each (re)connection forgets everything and moves the epoch: notices
 sent while no one listened are lost, and a read begun before the listener was back must not
 install what it saw (see `saw`).
 """
