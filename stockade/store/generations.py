@@ -12,9 +12,9 @@ there `SqliteWatch` asks SQLite at the start of every transaction whether anyone
 Knowledge is trusted only under a lease that the listener renews by a round trip on its
 connection every `HEARTBEAT` seconds. A connection that dies silently (no reset, a partition)
 stops being trusted after `LEASE` seconds at most, and requests then read the generation from
-the database, as the command line always does. Each (re)connection forgets everything and moves the epoch: notices
-sent while no one listened are lost, and a read begun before the listener was back must not
-install what it saw (see `saw`).
+the database, as the command line always does. Each (re)connection forgets everything and moves
+the epoch: notices sent while no one listened are lost, and a read begun before the listener was
+back must not install what it saw (see `saw`).
 """
 
 from __future__ import annotations
