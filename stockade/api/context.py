@@ -12,11 +12,11 @@ from stockade.auth.authorization_messages import MessageSealer
 from stockade.auth.jwks import JwksFetcher
 from stockade.auth.secrets import SecretBox
 from stockade.auth.session_tokens import SessionClaims, SessionKind, TokenSealer
+from stockade.identity.accounts import Generations
 from stockade.identity.keys import KeyOwners
 from stockade.identity.principals import PolicyCache
 from stockade.identity.quotas import Quotas
 from stockade.policy import Principal, PrincipalType
-from stockade.store.generations import Generations
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from sqlalchemy import Connection, bindparam, select, update
 from stockade.identity.clock import now
 from stockade.identity.errors import EntityAlreadyExists, NoSuchEntity
 from stockade.store import schema as t
-from stockade.store.generations import Generations, note_move
+from stockade.store.generations import Generations as Generations  # handlers' name for it
+from stockade.store.generations import note_move
 
 
 def create_account(tx: Connection, account_id: str, *, root_email: str | None = None) -> None:
