@@ -56,11 +56,17 @@ def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Se
         _drop_postgres_database(database)
 
 
-def _user_with_key(iam: Any, name: str) -> dict[str, str]:
+def _warm_user(changer: Server, answerer: Server, name: str) -> tuple[Any, dict[str, str], Any]:
+    """A user allowed iam:GetUser, made on `changer` with an access key, and its client on
+    `answerer`, called until that node holds the key, the caller and the target. Returns the
+    administrator's client on `changer`, the key, and the user's client."""
+    iam = changer.client("iam")
     iam.create_user(UserName=name)
     iam.put_user_policy(UserName=name, PolicyName="get", PolicyDocument=json.dumps(ALLOW_GET_USER))
     key: dict[str, str] = iam.create_access_key(UserName=name)["AccessKey"]
-    return key
+    client = answerer.client("iam", key["AccessKeyId"], key["SecretAccessKey"])
+    _warm(client.get_user)
+    return iam, key, client
 
 
 def _error(call: Callable[[], Any]) -> str | None:
@@ -93,10 +99,7 @@ def test_a_key_deactivated_on_one_node_is_refused_by_the_other(
     nodes: tuple[Server, Server, str],
 ) -> None:
     first, second, _ = nodes
-    iam = first.client("iam")
-    key = _user_with_key(iam, "two-nodes-key")
-    elsewhere = second.client("iam", key["AccessKeyId"], key["SecretAccessKey"])
-    _warm(elsewhere.get_user)
+    iam, key, elsewhere = _warm_user(first, second, "two-nodes-key")
     iam.update_access_key(
         UserName="two-nodes-key", AccessKeyId=key["AccessKeyId"], Status="Inactive"
     )
@@ -111,10 +114,7 @@ def test_a_policy_removed_on_one_node_denies_on_the_other(
     nodes: tuple[Server, Server, str],
 ) -> None:
     first, second, _ = nodes
-    iam = first.client("iam")
-    key = _user_with_key(iam, "two-nodes-policy")
-    elsewhere = second.client("iam", key["AccessKeyId"], key["SecretAccessKey"])
-    _warm(elsewhere.get_user)
+    iam, _, elsewhere = _warm_user(first, second, "two-nodes-policy")
     iam.delete_user_policy(UserName="two-nodes-policy", PolicyName="get")
     assert _eventually(elsewhere.get_user, "AccessDenied") == "AccessDenied"
 
@@ -141,10 +141,7 @@ def test_the_same_node_enforces_its_own_change_on_the_next_request(
     nodes: tuple[Server, Server, str],
 ) -> None:
     _, second, _ = nodes
-    iam = second.client("iam")
-    key = _user_with_key(iam, "two-nodes-local")
-    own = second.client("iam", key["AccessKeyId"], key["SecretAccessKey"])
-    _warm(own.get_user)
+    iam, key, own = _warm_user(second, second, "two-nodes-local")
     iam.update_access_key(
         UserName="two-nodes-local", AccessKeyId=key["AccessKeyId"], Status="Inactive"
     )
@@ -157,9 +154,7 @@ def test_a_change_made_in_sql_is_heard_when_it_moves_the_generation(
     """What the command line or an operator writes reaches servers through the same notices:
     the trigger on accounts.generation (docs/architecture.md)."""
     first, second, database = nodes
-    key = _user_with_key(first.client("iam"), "two-nodes-sql")
-    elsewhere = second.client("iam", key["AccessKeyId"], key["SecretAccessKey"])
-    _warm(elsewhere.get_user)
+    _, key, elsewhere = _warm_user(first, second, "two-nodes-sql")
     with psycopg.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={database}") as sql:
         sql.execute(
             "UPDATE access_keys SET status = 'Inactive' WHERE access_key_id = %s",
@@ -175,16 +170,13 @@ def test_a_node_whose_listener_is_cut_still_enforces_every_change(
     """Notices sent while a node's listener is down are lost: the node must not answer from
     what it held before, and must listen again."""
     first, second, database = nodes
-    iam = first.client("iam")
-    key = _user_with_key(iam, "two-nodes-cut")
-    elsewhere = second.client("iam", key["AccessKeyId"], key["SecretAccessKey"])
+    iam, key, elsewhere = _warm_user(first, second, "two-nodes-cut")
 
     def set_status(status: str) -> None:
         iam.update_access_key(
             UserName="two-nodes-cut", AccessKeyId=key["AccessKeyId"], Status=status
         )
 
-    _warm(elsewhere.get_user)
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         cut = admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
