@@ -40,19 +40,10 @@ SIGNING_NAME = "stockade"
 _OPERATIONS = frozenset({"Authorize"})
 
 
-class HttpRequest(Protocol):
-    """The parts of an HTTP request this endpoint reads (the app's `Incoming` has them)."""
+class HttpRequest(callers.SignedHttp, Protocol):
+    """The parts of an HTTP request this endpoint reads (the app's `Incoming` has them): what a
+    signature covers, and where the request came from."""
 
-    @property
-    def method(self) -> str: ...
-    @property
-    def path(self) -> str: ...
-    @property
-    def query_string(self) -> str: ...
-    @property
-    def headers(self) -> dict[str, str]: ...
-    @property
-    def body(self) -> bytes: ...
     @property
     def client_ip(self) -> str: ...
     @property

@@ -15,13 +15,18 @@ from typing import Any, NoReturn, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
-from stockade.store.generations import GenerationListener, Generations, SqliteWatch, take_moves
+from stockade.store.generations import (
+    LISTENER_NAME,
+    GenerationListener,
+    Generations,
+    SqliteWatch,
+    take_moves,
+)
 
 # Connections per pool (reads and writes have one each on PostgreSQL): the app runs at most this
 # many requests on the database at once.
 CONNECTIONS = 16
 _WRITE = "stockade_write"
-LISTENER_NAME = "stockade generation listener"
 _READ = "stockade_read"
 
 

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 CHANNEL = "stockade_generation"
+LISTENER_NAME = "stockade generation listener"  # the listener's application_name
 HEARTBEAT = 1.0  # seconds between the listener's round trips
 LEASE = 5.0  # seconds knowledge stays trusted after a round trip proved the connection alive
 _RETRY = 1.0  # seconds before reconnecting
@@ -74,9 +75,8 @@ class Generations:
         except ValueError:
             log.warning("ignored a malformed generation notice")
             return
-        with self._lock:
-            if generation > self._known.get(account_id, -1):
-                self._known[account_id] = generation
+        # Notices arrive on the listener's thread, the only one that moves the epoch.
+        self.saw(account_id, generation, self._epoch)
 
     def restart(self) -> None:
         """The listener (re)connected: what was known may have moved unheard."""

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 from botocore.exceptions import ClientError
 
-from stockade.store.database import LISTENER_NAME
+from stockade.store.generations import LISTENER_NAME
 from tests.api.conftest import (
     NO_POSTGRES,
     Server,
